@@ -1,0 +1,101 @@
+package io.geoswap.common.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.geoswap.common.ExitCode;
+import io.geoswap.common.GeoswapException;
+import io.geoswap.common.db.DbErrors;
+import java.io.PrintStream;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * How every geoswap command ends: errors become one line on stderr and the exit code of the README's
+ * table, and the last stdout line is one JSON object (the result Airflow passes on as XCom) — on failure
+ * too, so a caller can read what went wrong without parsing logs.
+ */
+public final class Cli {
+  private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  private Cli() {}
+
+  /** Runs {@code command} with {@code args}; returns the exit code. {@code System.exit} is the caller's. */
+  public static int execute(Object command, String... args) {
+    return execute(command, System.out, System.err, args);
+  }
+
+  /** As {@link #execute(Object, String...)}, reporting to {@code out} and {@code err}. */
+  public static int execute(Object command, PrintStream out, PrintStream err, String... args) {
+    CommandLine cmd = new CommandLine(command);
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, out, err));
+    cmd.setParameterExceptionHandler((e, a) -> {
+      err.println("geoswap: usage error: " + e.getMessage());
+      e.getCommandLine().usage(err);
+      printJson(out, failureJson(ExitCode.USAGE, e.getMessage()));
+      return ExitCode.USAGE;
+    });
+    return cmd.execute(args);
+  }
+
+  /** Maps {@code e} to its exit code, reporting it on {@code err} and as JSON on {@code out}. */
+  public static int failure(Throwable e, PrintStream out, PrintStream err) {
+    int code = exitCode(e);
+    String message = message(e);
+    err.println("geoswap: error: " + message);
+    if (code == ExitCode.UNEXPECTED) {
+      e.printStackTrace(err);
+    }
+    printJson(out, failureJson(code, message));
+    return code;
+  }
+
+  public static int exitCode(Throwable e) {
+    GeoswapException g = find(e);
+    if (g != null) return g.exitCode();
+    SQLException s = DbErrors.findSqlException(e);
+    if (s != null) return DbErrors.exitCode(s);
+    return ExitCode.UNEXPECTED;
+  }
+
+  public static String message(Throwable e) {
+    GeoswapException g = find(e);
+    if (g != null) return g.getMessage();
+    SQLException s = DbErrors.findSqlException(e);
+    if (s != null) return DbErrors.translate("database error", s).getMessage();
+    return e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).replaceAll("\\s*\\n\\s*", " ");
+  }
+
+  private static GeoswapException find(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof GeoswapException g) return g;
+      if (c.getCause() == c) break;
+    }
+    return null;
+  }
+
+  private static Map<String, Object> failureJson(int code, String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", "failed");
+    m.put("exit_code", code);
+    m.put("error", message);
+    return m;
+  }
+
+  /** Prints {@code value} as one JSON line. */
+  public static void printJson(PrintStream out, Object value) {
+    out.println(toJson(value));
+    out.flush();
+  }
+
+  public static String toJson(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

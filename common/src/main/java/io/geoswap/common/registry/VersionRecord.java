@@ -1,0 +1,21 @@
+package io.geoswap.common.registry;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** A row of {@code geoswap.versions}. */
+public record VersionRecord(
+    String pipeline,
+    String version,
+    String tableSchema,
+    String tableName,
+    String status,
+    UUID buildId,
+    OffsetDateTime logicalDate,
+    String runId,
+    Long rowsWritten,
+    String phaseSecondsJson,
+    String sparkAppId,
+    String error,
+    OffsetDateTime startedAt,
+    OffsetDateTime finishedAt) {}

@@ -1,0 +1,199 @@
+package io.geoswap.common.registry;
+
+import io.geoswap.common.GeoswapException;
+import io.geoswap.common.SqlResources;
+import io.geoswap.common.db.Db;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The registry of versions in schema {@code geoswap}. A version moves building → built | failed here;
+ * the swap-task moves it on (validated, live, retired …). Every write is keyed by the build id, so a stale
+ * build (a driver that lost its lease) can't overwrite a newer one's outcome.
+ */
+public final class VersionRegistry {
+  private final Connection c;
+
+  public VersionRegistry(Connection c) {
+    this.c = c;
+  }
+
+  /** Creates the registry's schema and tables if missing. */
+  public void ensureSchema() {
+    String ddl = SqlResources.load(VersionRegistry.class, "registry.sql");
+    Db.inTransaction(c, "creating the geoswap registry", conn -> {
+      try (Statement st = conn.createStatement()) {
+        st.execute(ddl);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Takes a session-level advisory lock for building {@code pipeline}/{@code version}; false when another
+   * build of it holds the lock. Released when this connection closes, so a crashed build releases it too.
+   */
+  public boolean tryLockBuild(String pipeline, String version) {
+    return Db.run(c, "locking the build", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT pg_try_advisory_lock(hashtext('geoswap.build'), hashtext(?))")) {
+        ps.setString(1, pipeline + "/" + version);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getBoolean(1);
+        }
+      }
+    });
+  }
+
+  /** The live version of {@code pipeline}, if any. */
+  public Optional<String> liveVersion(String pipeline) {
+    return Db.run(c, "reading the live version", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT live_version FROM geoswap.pipelines WHERE pipeline = ?")) {
+        ps.setString(1, pipeline);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  public Optional<VersionRecord> find(String pipeline, String version) {
+    return Db.run(c, "reading the registry", conn -> find(conn, pipeline, version, false));
+  }
+
+  private static Optional<VersionRecord> find(Connection conn, String pipeline, String version, boolean forUpdate)
+      throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(
+        "SELECT pipeline, version, table_schema, table_name, status, build_id, logical_date, run_id, rows_written,"
+            + " phase_seconds::text, spark_app_id, error, started_at, finished_at FROM geoswap.versions"
+            + " WHERE pipeline = ? AND version = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+      ps.setString(1, pipeline);
+      ps.setString(2, version);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) return Optional.empty();
+        long rows = rs.getLong(9);
+        Long rowsWritten = rs.wasNull() ? null : rows;
+        return Optional.of(new VersionRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            rs.getString(5), (UUID) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
+            rowsWritten, rs.getString(10), rs.getString(11), rs.getString(12),
+            rs.getObject(13, OffsetDateTime.class), rs.getObject(14, OffsetDateTime.class)));
+      }
+    }
+  }
+
+  /**
+   * Starts a (re)build of a version: status building with a fresh build id, earlier outcome cleared. A live
+   * version is refused: it is never rebuilt in place.
+   */
+  public UUID beginBuild(String pipeline, String version, String schema, String table,
+      OffsetDateTime logicalDate, String runId) {
+    UUID buildId = UUID.randomUUID();
+    return Db.inTransaction(c, "registering the build", conn -> {
+      Optional<String> live = liveVersion(conn, pipeline);
+      Optional<VersionRecord> existing = find(conn, pipeline, version, true);
+      if (live.filter(version::equals).isPresent() || existing.filter(r -> r.status().equals("live")).isPresent()) {
+        throw GeoswapException.usage("version " + version + " of " + pipeline
+            + " is live; a live version is never rebuilt in place (build a new version id)");
+      }
+      if (existing.isPresent()) {
+        try (PreparedStatement d = conn.prepareStatement("DELETE FROM geoswap.load_markers WHERE build_id = ?")) {
+          d.setObject(1, existing.get().buildId());
+          d.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = conn.prepareStatement(
+          "INSERT INTO geoswap.versions AS v (pipeline, version, table_schema, table_name, status, build_id,"
+              + " logical_date, run_id) VALUES (?, ?, ?, ?, 'building', ?, ?, ?)"
+              + " ON CONFLICT (pipeline, version) DO UPDATE SET table_schema = excluded.table_schema,"
+              + " table_name = excluded.table_name, status = 'building', build_id = excluded.build_id,"
+              + " logical_date = excluded.logical_date, run_id = excluded.run_id, rows_written = NULL,"
+              + " phase_seconds = NULL, spark_app_id = NULL, error = NULL, started_at = now(),"
+              + " finished_at = NULL, updated_at = now()")) {
+        ps.setString(1, pipeline);
+        ps.setString(2, version);
+        ps.setString(3, schema);
+        ps.setString(4, table);
+        ps.setObject(5, buildId);
+        ps.setObject(6, logicalDate);
+        ps.setString(7, runId);
+        ps.executeUpdate();
+      }
+      return buildId;
+    });
+  }
+
+  private static Optional<String> liveVersion(Connection conn, String pipeline) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT live_version FROM geoswap.pipelines WHERE pipeline = ?")) {
+      ps.setString(1, pipeline);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /** building → built, with what the job measured. False if this build is no longer the current one. */
+  public boolean markBuilt(String pipeline, String version, UUID buildId, long rows, String phaseSecondsJson,
+      String sparkAppId) {
+    return Db.inTransaction(c, "registering the built version", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "UPDATE geoswap.versions SET status = 'built', rows_written = ?, phase_seconds = ?::jsonb,"
+              + " spark_app_id = ?, finished_at = now(), updated_at = now()"
+              + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = 'building'")) {
+        ps.setLong(1, rows);
+        ps.setString(2, phaseSecondsJson);
+        ps.setString(3, sparkAppId);
+        ps.setString(4, pipeline);
+        ps.setString(5, version);
+        ps.setObject(6, buildId);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  /** building → failed, with the error's message. */
+  public void markFailed(String pipeline, String version, UUID buildId, String error, String phaseSecondsJson) {
+    Db.inTransaction(c, "registering the failed build", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "UPDATE geoswap.versions SET status = 'failed', error = ?, phase_seconds = ?::jsonb,"
+              + " finished_at = now(), updated_at = now()"
+              + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = 'building'")) {
+        ps.setString(1, error);
+        ps.setString(2, phaseSecondsJson);
+        ps.setString(3, pipeline);
+        ps.setString(4, version);
+        ps.setObject(5, buildId);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Rows committed by the partitions of a build (the exactly-once ledger). */
+  public long committedRows(UUID buildId) {
+    return Db.run(c, "reading load markers", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "SELECT coalesce(sum(rows), 0) FROM geoswap.load_markers WHERE build_id = ?")) {
+        ps.setObject(1, buildId);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
+  public void deleteMarkers(UUID buildId) {
+    Db.run(c, "clearing load markers", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("DELETE FROM geoswap.load_markers WHERE build_id = ?")) {
+        ps.setObject(1, buildId);
+        return ps.executeUpdate();
+      }
+    });
+  }
+}

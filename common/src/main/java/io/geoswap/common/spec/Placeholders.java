@@ -1,0 +1,56 @@
+package io.geoswap.common.spec;
+
+import io.geoswap.common.GeoswapException;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ${name}} placeholders in a spec's SQL. Only the names in {@link #KNOWN} exist; their values are
+ * validated (timestamps, safe identifiers) before they are substituted, so substitution can't inject SQL.
+ */
+public final class Placeholders {
+  public static final Set<String> KNOWN =
+      Set.of("logical_date", "data_interval_start", "data_interval_end", "table", "version");
+  /** Those only the validate step has (the table being checked). */
+  public static final Set<String> CHECK_ONLY = Set.of("table");
+  private static final Pattern REF = Pattern.compile("\\$\\{([^}]*)}");
+
+  private Placeholders() {}
+
+  /** The placeholder names {@code text} uses, in order of appearance. */
+  public static Set<String> used(String text) {
+    Set<String> names = new LinkedHashSet<>();
+    if (text != null) {
+      Matcher m = REF.matcher(text);
+      while (m.find()) {
+        names.add(m.group(1));
+      }
+    }
+    return names;
+  }
+
+  /** Replaces every placeholder; one without a value is a usage error naming {@code where}. */
+  public static String substitute(String text, Map<String, String> values, String where) {
+    if (text == null) {
+      return null;
+    }
+    Matcher m = REF.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = values.get(m.group(1));
+      if (value == null) {
+        throw GeoswapException.usage(
+            where + " uses ${" + m.group(1) + "} but no value was given"
+                + (m.group(1).startsWith("data_interval") || m.group(1).equals("logical_date")
+                    ? " (pass --" + m.group(1).replace('_', '-') + ")"
+                    : ""));
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+}

@@ -1,0 +1,47 @@
+-- geoswap's version registry. Idempotent: run before every task, under an advisory lock so two tasks
+-- starting at once don't race on CREATE … IF NOT EXISTS (which is not concurrency-safe in PostgreSQL).
+SELECT pg_advisory_xact_lock(hashtext('geoswap'), 0);
+
+CREATE SCHEMA IF NOT EXISTS geoswap;
+
+-- One row per pipeline: the version the stable view points at. Promotion compare-and-swaps live_version.
+CREATE TABLE IF NOT EXISTS geoswap.pipelines (
+  pipeline      text PRIMARY KEY,
+  view_schema   text NOT NULL,
+  view_name     text NOT NULL,
+  live_version  text,
+  updated_at    timestamptz NOT NULL DEFAULT now()
+);
+
+-- One row per version (= one table <pipeline>_v<version>).
+CREATE TABLE IF NOT EXISTS geoswap.versions (
+  pipeline       text NOT NULL,
+  version        text NOT NULL,
+  table_schema   text NOT NULL,
+  table_name     text NOT NULL,
+  status         text NOT NULL,
+  build_id       uuid NOT NULL,
+  logical_date   timestamptz,
+  run_id         text,
+  rows_written   bigint,
+  phase_seconds  jsonb,
+  spark_app_id   text,
+  error          text,
+  started_at     timestamptz NOT NULL DEFAULT now(),
+  finished_at    timestamptz,
+  updated_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (pipeline, version),
+  CONSTRAINT versions_status_check CHECK (status IN
+    ('building', 'built', 'failed', 'validated', 'live', 'retired', 'superseded', 'dropped'))
+);
+
+-- Exactly-once loading: a Spark partition commits its rows and its marker in one transaction; a later
+-- attempt of the same partition finds the marker and writes nothing.
+CREATE TABLE IF NOT EXISTS geoswap.load_markers (
+  build_id      uuid NOT NULL,
+  partition_id  integer NOT NULL,
+  attempt       integer NOT NULL,
+  rows          bigint,
+  committed_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (build_id, partition_id)
+);

@@ -1,0 +1,126 @@
+package io.geoswap.common.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.geoswap.common.ExitCode;
+import io.geoswap.common.spec.PipelineSpec.InvalidGeometryPolicy;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SpecLoaderTest {
+  /** A fake file system: the spec's transform is whatever this map holds. */
+  private static SpecLoader loader(Map<String, String> files) {
+    return new SpecLoader(location -> {
+      String text = files.get(location);
+      if (text == null) throw io.geoswap.common.GeoswapException.usage("file not found: " + location);
+      return text;
+    });
+  }
+
+  private static final String VALID = """
+      name: zone_stats
+      schedule: "0 3 * * *"
+      target:
+        schema: public
+        view: vw_zone_stats
+        key: [zone_id]
+        geometry: {column: geom, srid: 4326}
+        indexes:
+          - {columns: [geom], method: gist}
+        retain: 3
+      sources:
+        zones:  {table: public.zones}
+        events: {table: events, partition_column: id, partitions: 8, where: "ts < '${logical_date}'"}
+      transform: zone_stats.sql
+      on_invalid_geometry: make_valid
+      checks:
+        min_rows: 1
+        max_change_pct: 20
+        expected_rows_sql: "SELECT count(*) FROM public.zones"
+        not_null: [zone_id, geom]
+        valid_geometry: true
+        sql:
+          - "SELECT count(*) > 0 FROM ${table}"
+      spark:
+        spark.sql.shuffle.partitions: 4
+      """;
+
+  @Test
+  void parsesTheIssuesExampleSpec() {
+    PipelineSpec spec = loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(VALID, "p/zone_stats.yaml");
+    assertThat(spec.name()).isEqualTo("zone_stats");
+    assertThat(spec.target().key()).containsExactly("zone_id");
+    assertThat(spec.target().geometry().srid()).isEqualTo(4326);
+    assertThat(spec.target().geometry().type()).isEqualTo("Geometry");
+    assertThat(spec.target().retain()).isEqualTo(3);
+    assertThat(spec.sourceList()).extracting(PipelineSpec.Source::name).containsExactly("zones", "events");
+    PipelineSpec.Source events = spec.sources().get("events");
+    assertThat(events.schema()).isEqualTo("public");
+    assertThat(events.partitions()).isEqualTo(8);
+    assertThat(spec.transformLocation()).isEqualTo("p/zone_stats.sql");
+    assertThat(spec.transformSql()).isEqualTo("SELECT 1");
+    assertThat(spec.onInvalidGeometry()).isEqualTo(InvalidGeometryPolicy.MAKE_VALID);
+    assertThat(spec.checks().sql()).hasSize(1);
+    assertThat(spec.sparkConf()).containsEntry("spark.sql.shuffle.partitions", "4");
+  }
+
+  @Test
+  void reportsEveryProblemAtOnceWithItsKey() {
+    String yaml = """
+        name: Zone-Stats
+        target:
+          schema: "public; drop table x"
+          key: []
+          geometry: {column: geom, srid: many}
+          indexes: [{columns: [geom], method: rtree}]
+          retian: 2
+        sources:
+          events: {table: a.b.c, partition_column: "id desc"}
+        transform: missing.sql
+        on_invalid_geometry: ignore
+        checks: {sql: ["SELECT ${nope}"]}
+        """;
+    assertThatThrownBy(() -> loader(Map.of()).parse(yaml, "bad.yaml"))
+        .isInstanceOfSatisfying(SpecException.class, e -> {
+          assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+          assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("name: 'Zone-Stats'"))
+              .anySatisfy(p -> assertThat(p).startsWith("target.schema: ").contains("not a safe identifier"))
+              .anySatisfy(p -> assertThat(p).startsWith("target.view: is required"))
+              .anySatisfy(p -> assertThat(p).startsWith("target.key: must name at least one column"))
+              .anySatisfy(p -> assertThat(p).startsWith("target.geometry.srid: 'many' is not a whole number"))
+              .anySatisfy(p -> assertThat(p).startsWith("target.indexes[0].method: 'rtree'"))
+              .anySatisfy(p -> assertThat(p).startsWith("target.retian: unknown key"))
+              .anySatisfy(p -> assertThat(p).startsWith("sources.events.table: 'a.b.c'"))
+              .anySatisfy(p -> assertThat(p).startsWith("sources.events.partition_column: "))
+              .anySatisfy(p -> assertThat(p).startsWith("transform: file not found: missing.sql"))
+              .anySatisfy(p -> assertThat(p).startsWith("on_invalid_geometry: 'ignore'"))
+              .anySatisfy(p -> assertThat(p).startsWith("checks.sql[0]: unknown placeholder ${nope}"));
+          assertThat(e.getMessage()).startsWith("invalid spec bad.yaml: ");
+        });
+  }
+
+  @Test
+  void tablePlaceholderIsOnlyForChecks() {
+    String yaml = VALID.replace("where: \"ts < '${logical_date}'\"", "where: \"id IN (SELECT id FROM ${table})\"");
+    assertThatThrownBy(() -> loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(yaml, "p/zone_stats.yaml"))
+        .hasMessageContaining("sources.events.where: ${table} exists only in checks");
+  }
+
+  @Test
+  void rejectsNonMappingYaml() {
+    assertThatThrownBy(() -> loader(Map.of()).parse("- a\n- b", "x.yaml")).hasMessageContaining("must be a YAML mapping");
+    assertThatThrownBy(() -> loader(Map.of()).parse("name: [unclosed", "x.yaml")).hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void theShippedExamplePipelinesAreValid() {
+    Path pipelines = Path.of(System.getProperty("user.dir")).getParent().resolve("pipelines");
+    for (String name : new String[] {"zone_stats", "land_use_area"}) {
+      PipelineSpec spec = new SpecLoader(SpecFiles.LOCAL).load(pipelines.resolve(name + ".yaml").toString());
+      assertThat(spec.name()).isEqualTo(name);
+      assertThat(spec.transformSql()).isNotBlank();
+    }
+  }
+}
