@@ -44,7 +44,7 @@ public final class ExtractTransformJob {
 
   /** What a successful run produced (the JSON result). */
   public record Result(String pipeline, String version, String schema, String table, long rows,
-      Map<String, Double> phaseSeconds, String sparkAppId, UUID buildId) {
+      Map<String, Double> phaseSeconds, Map<String, Map<String, Long>> sources, String sparkAppId, UUID buildId) {
     public Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("status", "built");
@@ -53,6 +53,7 @@ public final class ExtractTransformJob {
       m.put("table", schema + "." + table);
       m.put("rows", rows);
       m.put("phase_seconds", phaseSeconds);
+      m.put("sources", sources);
       m.put("spark_app_id", sparkAppId);
       return m;
     }
@@ -105,10 +106,12 @@ public final class ExtractTransformJob {
 
     phases.start("read");
     SourceReader reader = new SourceReader(spark, db, conn);
+    Map<String, Map<String, Long>> sourceFigures = new LinkedHashMap<>();
     for (PipelineSpec.Source source : spec.sourceList()) {
       SourceReader.Read read = runSpark("reading source " + source.name(),
           () -> reader.read(source, spec.onInvalidGeometry(), values));
       cached.add(read.frame());
+      sourceFigures.put(source.name(), Map.of("rows", read.rows(), "dropped", read.dropped(), "repaired", read.repaired()));
       LOG.info("read {}: {} rows in {} partition(s){}{}", source.name(), read.rows(), read.partitions(),
           read.dropped() > 0 ? ", " + read.dropped() + " dropped" : "",
           read.repaired() > 0 ? ", " + read.repaired() + " repaired" : "");
@@ -158,7 +161,7 @@ public final class ExtractTransformJob {
       throw GeoswapException.temporary("build " + buildId + " was superseded by another build of the same version", null);
     }
     return new Result(spec.name(), params.version(), spec.target().schema(), loader.table(), rows,
-        phases.seconds(), appId, buildId);
+        phases.seconds(), sourceFigures, appId, buildId);
   }
 
   private static void checkResultSchema(PipelineSpec spec, Dataset<Row> result) {

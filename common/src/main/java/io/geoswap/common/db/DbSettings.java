@@ -93,6 +93,10 @@ public record DbSettings(
     return new DbSettings(host, port, database, user, password, sslMode, sslRootCert, connectTimeout, name);
   }
 
+  public DbSettings withDatabase(String name) {
+    return new DbSettings(host, port, name, user, password, sslMode, sslRootCert, connectTimeout, applicationName);
+  }
+
   /** Where, for messages. */
   public String describe() {
     return user + "@" + host + ":" + port + "/" + database;
