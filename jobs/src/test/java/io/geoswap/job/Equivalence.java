@@ -2,6 +2,8 @@ package io.geoswap.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.geoswap.testkit.TestDb;
+
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -2,6 +2,8 @@ package io.geoswap.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.geoswap.testkit.TestDb;
+
 import io.geoswap.job.tools.ExampleData;
 import java.nio.file.Path;
 import java.util.List;

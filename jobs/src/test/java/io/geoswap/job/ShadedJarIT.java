@@ -2,6 +2,8 @@ package io.geoswap.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.geoswap.testkit.TestDb;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.geoswap.common.ExitCode;

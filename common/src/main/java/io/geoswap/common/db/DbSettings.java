@@ -97,6 +97,10 @@ public record DbSettings(
     return new DbSettings(host, port, name, user, password, sslMode, sslRootCert, connectTimeout, applicationName);
   }
 
+  public DbSettings withUser(String name, String pw) {
+    return new DbSettings(host, port, database, name, pw, sslMode, sslRootCert, connectTimeout, applicationName);
+  }
+
   /** Where, for messages. */
   public String describe() {
     return user + "@" + host + ":" + port + "/" + database;

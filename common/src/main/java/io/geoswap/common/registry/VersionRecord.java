@@ -18,4 +18,6 @@ public record VersionRecord(
     String sparkAppId,
     String error,
     OffsetDateTime startedAt,
-    OffsetDateTime finishedAt) {}
+    OffsetDateTime finishedAt,
+    String validationJson,
+    OffsetDateTime promotedAt) {}

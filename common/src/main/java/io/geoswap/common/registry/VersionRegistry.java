@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -67,24 +69,69 @@ public final class VersionRegistry {
     return Db.run(c, "reading the registry", conn -> find(conn, pipeline, version, false));
   }
 
-  private static Optional<VersionRecord> find(Connection conn, String pipeline, String version, boolean forUpdate)
+  private static final String COLUMNS = "pipeline, version, table_schema, table_name, status, build_id,"
+      + " logical_date, run_id, rows_written, phase_seconds::text, spark_app_id, error, started_at, finished_at,"
+      + " validation::text, promoted_at";
+
+  /** A version's row; {@code forUpdate} locks it for the rest of the caller's transaction. */
+  public static Optional<VersionRecord> find(Connection conn, String pipeline, String version, boolean forUpdate)
       throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement(
-        "SELECT pipeline, version, table_schema, table_name, status, build_id, logical_date, run_id, rows_written,"
-            + " phase_seconds::text, spark_app_id, error, started_at, finished_at FROM geoswap.versions"
-            + " WHERE pipeline = ? AND version = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+    try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM geoswap.versions"
+        + " WHERE pipeline = ? AND version = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
       ps.setString(1, pipeline);
       ps.setString(2, version);
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) return Optional.empty();
-        long rows = rs.getLong(9);
-        Long rowsWritten = rs.wasNull() ? null : rows;
-        return Optional.of(new VersionRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-            rs.getString(5), (UUID) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
-            rowsWritten, rs.getString(10), rs.getString(11), rs.getString(12),
-            rs.getObject(13, OffsetDateTime.class), rs.getObject(14, OffsetDateTime.class)));
+        return rs.next() ? Optional.of(record(rs)) : Optional.empty();
       }
     }
+  }
+
+  /** All versions of {@code pipeline}, newest first. */
+  public List<VersionRecord> list(String pipeline) {
+    return Db.run(c, "reading the registry", conn -> {
+      List<VersionRecord> out = new ArrayList<>();
+      try (PreparedStatement ps = conn.prepareStatement("SELECT " + COLUMNS + " FROM geoswap.versions"
+          + " WHERE pipeline = ? ORDER BY started_at DESC, version DESC")) {
+        ps.setString(1, pipeline);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) out.add(record(rs));
+        }
+      }
+      return out;
+    });
+  }
+
+  private static VersionRecord record(ResultSet rs) throws SQLException {
+    long rows = rs.getLong(9);
+    Long rowsWritten = rs.wasNull() ? null : rows;
+    return new VersionRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        rs.getString(5), (UUID) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
+        rowsWritten, rs.getString(10), rs.getString(11), rs.getString(12),
+        rs.getObject(13, OffsetDateTime.class), rs.getObject(14, OffsetDateTime.class), rs.getString(15),
+        rs.getObject(16, OffsetDateTime.class));
+  }
+
+  /**
+   * Records a validation report. A version that was only built or validated moves to validated or failed;
+   * one that is live or retained keeps its status (its report is still recorded).
+   */
+  public String recordValidation(String pipeline, String version, String reportJson, boolean passed) {
+    return Db.inTransaction(c, "recording the validation", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "UPDATE geoswap.versions SET validation = ?::jsonb, validated_at = now(), updated_at = now(),"
+              + " status = CASE WHEN status IN ('built', 'validated', 'failed', 'superseded') THEN ? ELSE status END,"
+              + " error = CASE WHEN ? THEN NULL ELSE 'validation failed' END"
+              + " WHERE pipeline = ? AND version = ? RETURNING status")) {
+        ps.setString(1, reportJson);
+        ps.setString(2, passed ? "validated" : "failed");
+        ps.setBoolean(3, passed);
+        ps.setString(4, pipeline);
+        ps.setString(5, version);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getString(1) : null;
+        }
+      }
+    });
   }
 
   /**

@@ -45,3 +45,11 @@ CREATE TABLE IF NOT EXISTS geoswap.load_markers (
   committed_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (build_id, partition_id)
 );
+
+-- Added for the swap-task (validate, promote, rollback, gc). ADD COLUMN IF NOT EXISTS keeps older
+-- registries working.
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS validation   jsonb;
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS validated_at timestamptz;
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS promoted_at  timestamptz;
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS retired_at   timestamptz;
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS dropped_at   timestamptz;

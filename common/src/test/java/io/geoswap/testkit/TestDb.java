@@ -1,4 +1,4 @@
-package io.geoswap.job;
+package io.geoswap.testkit;
 
 import io.geoswap.common.Sql;
 import io.geoswap.common.db.Db;
@@ -15,6 +15,8 @@ import java.util.Map;
  * A fresh PostGIS database per test class on the cluster ./geoswap test started (PG* environment).
  */
 public final class TestDb {
+  // Shared by the ITs of every module (common's test-jar).
+
   public final DbSettings settings;
   public final Map<String, String> env;
 

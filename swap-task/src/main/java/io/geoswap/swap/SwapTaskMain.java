@@ -1,0 +1,273 @@
+package io.geoswap.swap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.geoswap.common.Durations;
+import io.geoswap.common.ExitCode;
+import io.geoswap.common.GeoswapException;
+import io.geoswap.common.cli.Cli;
+import io.geoswap.common.db.Db;
+import io.geoswap.common.db.DbSettings;
+import io.geoswap.common.registry.VersionRecord;
+import io.geoswap.common.registry.VersionRegistry;
+import io.geoswap.common.spec.PipelineSpec;
+import io.geoswap.common.spec.RunParams;
+import io.geoswap.common.spec.SpecFiles;
+import io.geoswap.common.spec.SpecLoader;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code swap-task validate|promote|rollback|gc|status --spec S …}: the publish half of geoswap. Database
+ * settings from the PG* environment; each command's last stdout line is its JSON result; exit codes as in
+ * the README.
+ */
+@Command(name = "swap-task", mixinStandardHelpOptions = true, subcommands = {
+    SwapTaskMain.Validate.class, SwapTaskMain.Promote.class, SwapTaskMain.Rollback.class, SwapTaskMain.Gc_.class,
+    SwapTaskMain.Status.class},
+    description = "Validate, publish and clean up geoswap versions.")
+public final class SwapTaskMain implements Callable<Integer> {
+  final Map<String, String> env;
+  final PrintStream out;
+  final PrintStream err;
+
+  public SwapTaskMain() {
+    this(System.getenv(), System.out, System.err);
+  }
+
+  /** For tests: another environment (PG* settings), stdout and stderr. */
+  public SwapTaskMain(Map<String, String> env, PrintStream out, PrintStream err) {
+    this.env = env;
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
+    throw GeoswapException.usage("name a command: validate, promote, rollback, gc or status");
+  }
+
+  public static void main(String[] args) {
+    System.exit(Cli.execute(new SwapTaskMain(), args));
+  }
+
+  /** Options every command has. */
+  static final class Common {
+    @Option(names = "--spec", required = true, description = "Pipeline spec (YAML file).")
+    String spec;
+
+    @Option(names = "--lock-timeout", defaultValue = SwapConfig.DEFAULT_LOCK_TIMEOUT,
+        description = "How long one swap attempt waits for the view's lock (default ${DEFAULT-VALUE}).")
+    String lockTimeout;
+
+    @Option(names = "--statement-timeout", defaultValue = SwapConfig.DEFAULT_STATEMENT_TIMEOUT,
+        description = "Bound on each statement (default ${DEFAULT-VALUE}).")
+    String statementTimeout;
+
+    @Option(names = "--max-attempts", defaultValue = "" + SwapConfig.DEFAULT_MAX_ATTEMPTS,
+        description = "Swap attempts before exit 75 (default ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
+    @Option(names = "--snapshot-wait", defaultValue = SwapConfig.DEFAULT_SNAPSHOT_WAIT,
+        description = "How long to wait for transactions older than the version (default ${DEFAULT-VALUE}).")
+    String snapshotWait;
+
+    SwapConfig config() {
+      return SwapConfig.of(lockTimeout, statementTimeout, maxAttempts, SwapConfig.DEFAULT_BACKOFF_BASE,
+          SwapConfig.DEFAULT_BACKOFF_MAX, snapshotWait);
+    }
+
+    PipelineSpec loadSpec() {
+      return new SpecLoader(SpecFiles.LOCAL).load(spec);
+    }
+  }
+
+  abstract static class Sub implements Callable<Integer> {
+    @ParentCommand SwapTaskMain main;
+    @Mixin Common common;
+
+    DbSettings db(String app) {
+      return DbSettings.fromEnv(main.env, app);
+    }
+
+    void print(Object json) {
+      Cli.printJson(main.out, json);
+    }
+  }
+
+  @Command(name = "validate", description = "Run the spec's checks against a version; record the report.")
+  static final class Validate extends Sub {
+    @Option(names = "--version", required = true) String version;
+    @Option(names = "--data-interval-start") String dataIntervalStart;
+    @Option(names = "--data-interval-end") String dataIntervalEnd;
+
+    @Override
+    public Integer call() {
+      PipelineSpec spec = common.loadSpec();
+      SwapConfig config = common.config();
+      RunParams params = RunParams.of(version, null, dataIntervalStart, dataIntervalEnd, null);
+      try (Connection c = Db.connect(db("geoswap-validate"))) {
+        VersionRegistry registry = new VersionRegistry(c);
+        registry.ensureSchema();
+        VersionRecord rec = registry.find(spec.name(), version).orElseThrow(() -> GeoswapException.usage(
+            "version " + version + " of " + spec.name() + " is unknown to the registry"));
+        if (rec.status().equals("building")) {
+          throw GeoswapException.temporary("version " + version + " is still building", null);
+        }
+        Optional<VersionRecord> live = registry.liveVersion(spec.name()).flatMap(v -> registry.find(spec.name(), v));
+        ValidationReport report = new Validator(c, config.statementTimeout()).validate(spec, rec, live, params.placeholders());
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("status", report.passed() ? "validated" : "failed");
+        json.put("pipeline", spec.name());
+        json.put("version", version);
+        json.put("table", report.table());
+        json.put("checks", report.checksJson());
+        String status = registry.recordValidation(spec.name(), version, Cli.toJson(json), report.passed());
+        for (ValidationReport.Check check : report.checks()) {
+          main.err.printf("  %-20s %-8s observed=%s%s%n", check.name(), check.status(), check.observed(),
+              check.detail() == null ? "" : "  " + check.detail());
+        }
+        json.put("version_status", status);
+        if (!report.passed()) {
+          String failed = String.join(", ", report.failures().stream().map(ValidationReport.Check::name).toList());
+          main.err.println("geoswap: error: validation of " + spec.name() + " version " + version + " failed: " + failed);
+          json.put("exit_code", report.hasSpecErrors() ? ExitCode.USAGE : ExitCode.DATA);
+          json.put("error", "checks failed: " + failed);
+          print(json);
+          return report.hasSpecErrors() ? ExitCode.USAGE : ExitCode.DATA;
+        }
+        print(json);
+        return ExitCode.OK;
+      } catch (SQLException e) {
+        throw io.geoswap.common.db.DbErrors.translate("closing the connection", e);
+      }
+    }
+  }
+
+  @Command(name = "promote", description = "Point the view at a validated version.")
+  static final class Promote extends Sub {
+    @Option(names = "--version", required = true) String version;
+    @Option(names = "--force", description = "Promote even if its logical date is older than the live one's.")
+    boolean force;
+    @Option(names = "--skip-snapshot-guard", hidden = true,
+        description = "UNSAFE, for tests: don't wait for transactions older than the version.")
+    boolean skipSnapshotGuard;
+
+    @Override
+    public Integer call() {
+      PipelineSpec spec = common.loadSpec();
+      Publisher.Outcome o = new Publisher(db("geoswap-promote"), common.config(), new SecureRandom())
+          .promote(spec, version, force, !skipSnapshotGuard);
+      if (o.exitCode() == ExitCode.SKIPPED) main.err.println("geoswap: skipped: " + o.message());
+      print(o.toJson());
+      return o.exitCode();
+    }
+  }
+
+  @Command(name = "rollback", description = "Point the view back at a retained version.")
+  static final class Rollback extends Sub {
+    @Option(names = "--to", description = "The version (default: the newest retained one).") String to;
+
+    @Override
+    public Integer call() {
+      PipelineSpec spec = common.loadSpec();
+      Publisher.Outcome o = new Publisher(db("geoswap-rollback"), common.config(), new SecureRandom()).rollback(spec, to);
+      print(o.toJson());
+      return o.exitCode();
+    }
+  }
+
+  @Command(name = "gc", description = "Drop failed, abandoned and orphaned version tables.")
+  static final class Gc_ extends Sub {
+    @Option(names = "--older-than", defaultValue = "24h",
+        description = "Builds running longer than this are abandoned (default ${DEFAULT-VALUE}).")
+    String olderThan;
+
+    @Override
+    public Integer call() {
+      PipelineSpec spec = common.loadSpec();
+      Duration d = Durations.parseOrNull(olderThan);
+      if (d == null || d.isNegative()) throw GeoswapException.usage("--older-than: '" + olderThan + "' is not a duration");
+      DbSettings settings = db("geoswap-gc");
+      try (Connection c = Db.connect(settings)) {
+        new VersionRegistry(c).ensureSchema();
+        Map<String, Object> result = new Gc(c, new Publisher(settings, common.config(), new SecureRandom())).run(spec, d);
+        main.err.println("dropped: " + result.get("dropped") + "; kept: " + result.get("kept"));
+        print(result);
+        return ExitCode.OK;
+      } catch (SQLException e) {
+        throw io.geoswap.common.db.DbErrors.translate("closing the connection", e);
+      }
+    }
+  }
+
+  @Command(name = "status", description = "Live version, retained versions and recent runs.")
+  static final class Status extends Sub {
+    @Option(names = "--json", description = "Print only the JSON.") boolean json;
+
+    @Override
+    public Integer call() {
+      PipelineSpec spec = common.loadSpec();
+      try (Connection c = Db.connect(db("geoswap-status"))) {
+        VersionRegistry registry = new VersionRegistry(c);
+        registry.ensureSchema();
+        Optional<String> live = registry.liveVersion(spec.name());
+        List<VersionRecord> versions = registry.list(spec.name());
+        ObjectMapper mapper = new ObjectMapper();
+        List<Map<String, Object>> runs = versions.stream().limit(20).map(v -> {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("version", v.version());
+          m.put("status", v.status());
+          m.put("rows", v.rowsWritten());
+          m.put("logical_date", v.logicalDate() == null ? null : RunParams.render(v.logicalDate()));
+          m.put("started_at", v.startedAt() == null ? null : v.startedAt().toString());
+          if (v.validationJson() != null) {
+            try {
+              var checks = mapper.readTree(v.validationJson()).get("checks");
+              List<String> failed = new java.util.ArrayList<>();
+              checks.forEach(ch -> {
+                if (!List.of("passed", "skipped").contains(ch.get("status").asText())) failed.add(ch.get("name").asText());
+              });
+              m.put("checks", Map.of("total", checks.size(), "failed", failed));
+            } catch (Exception e) {
+              m.put("checks", "unreadable");
+            }
+          }
+          if (v.error() != null) m.put("error", v.error());
+          return m;
+        }).toList();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", "ok");
+        out.put("pipeline", spec.name());
+        out.put("view", spec.target().schema() + "." + spec.target().view());
+        out.put("live", live.orElse(null));
+        out.put("retained", versions.stream().filter(v -> v.status().equals("retired")).map(VersionRecord::version).toList());
+        out.put("runs", runs);
+        if (!json) {
+          main.out.printf("%s  view %s  live: %s  retained: %s%n", spec.name(), out.get("view"), out.get("live"), out.get("retained"));
+          main.out.printf("%-20s %-11s %10s  %-22s %s%n", "version", "status", "rows", "logical date", "checks");
+          for (Map<String, Object> r : runs) {
+            main.out.printf("%-20s %-11s %10s  %-22s %s%n", r.get("version"), r.get("status"), r.get("rows"),
+                r.get("logical_date"), r.getOrDefault("checks", ""));
+          }
+        }
+        print(out);
+        return ExitCode.OK;
+      } catch (SQLException e) {
+        throw io.geoswap.common.db.DbErrors.translate("closing the connection", e);
+      }
+    }
+  }
+}

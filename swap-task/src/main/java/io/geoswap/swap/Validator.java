@@ -1,0 +1,168 @@
+package io.geoswap.swap;
+
+import io.geoswap.common.GeoswapException;
+import io.geoswap.common.Sql;
+import io.geoswap.common.db.DbErrors;
+import io.geoswap.common.registry.VersionRecord;
+import io.geoswap.common.spec.PipelineSpec;
+import io.geoswap.common.spec.Placeholders;
+import io.geoswap.common.spec.RunParams;
+import io.geoswap.common.ExitCode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs a spec's checks against a version table in one READ ONLY transaction and returns the report; it
+ * changes nothing (the validate command records the report afterwards). A check whose own SQL fails is
+ * reported as an error, and the other checks still run (each behind a savepoint).
+ */
+public final class Validator {
+  private final Connection c;
+  private final Duration statementTimeout;
+
+  public Validator(Connection c, Duration statementTimeout) {
+    this.c = c;
+    this.statementTimeout = statementTimeout;
+  }
+
+  public ValidationReport validate(PipelineSpec spec, VersionRecord version, Optional<VersionRecord> live,
+      Map<String, String> extraPlaceholders) {
+    String schema = spec.target().schema();
+    String table = Sql.qualified(schema, version.tableName());
+    List<ValidationReport.Check> checks = new ArrayList<>();
+    try {
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("SET TRANSACTION READ ONLY");
+        st.execute("SET LOCAL statement_timeout = '" + statementTimeout.toMillis() + "ms'");
+        if (!Catalog.exists(c, schema, version.tableName())) {
+          throw GeoswapException.usage("version " + version.version() + " of " + spec.name() + " has no table "
+              + schema + "." + version.tableName() + " (status " + version.status() + ")");
+        }
+        long rows = longValue("SELECT count(*) FROM " + table);
+        run(checks, "rows_match_written", () -> version.rowsWritten() == null
+            ? check("rows_match_written", "skipped", rows, null, "the job recorded no row count")
+            : check("rows_match_written", rows == version.rowsWritten() ? "passed" : "failed", rows,
+                version.rowsWritten(), rows == version.rowsWritten() ? null : "the table holds a different number of rows than the job wrote (partial load?)"));
+        PipelineSpec.Checks spec_ = spec.checks();
+        if (spec_.minRows() != null) {
+          run(checks, "min_rows", () -> check("min_rows", rows >= spec_.minRows() ? "passed" : "failed", rows,
+              "≥ " + spec_.minRows(), null));
+        }
+        Map<String, String> values = new HashMap<>(extraPlaceholders);
+        values.put("table", table);
+        values.put("version", version.version());
+        if (version.logicalDate() != null) values.put("logical_date", RunParams.render(version.logicalDate()));
+        if (spec_.expectedRowsSql() != null) {
+          run(checks, "expected_rows", () -> {
+            long expected = longValue(Placeholders.substitute(spec_.expectedRowsSql(), values, "checks.expected_rows_sql"));
+            return check("expected_rows", rows == expected ? "passed" : "failed", rows, expected, null);
+          });
+        }
+        if (spec_.maxChangePct() != null) {
+          run(checks, "max_change_pct", () -> {
+            if (live.isEmpty() || live.get().version().equals(version.version())
+                || !Catalog.exists(c, schema, live.get().tableName())) {
+              return check("max_change_pct", "skipped", null, null, "no live version to compare with");
+            }
+            long liveRows = longValue("SELECT count(*) FROM " + Sql.qualified(schema, live.get().tableName()));
+            double pct = liveRows == 0 ? (rows == 0 ? 0 : 100) : Math.abs(rows - liveRows) * 100.0 / liveRows;
+            double rounded = Math.round(pct * 100) / 100.0;
+            return check("max_change_pct", pct <= spec_.maxChangePct() ? "passed" : "failed", rounded,
+                "≤ " + spec_.maxChangePct(), rows + " rows vs " + liveRows + " in live version " + live.get().version());
+          });
+        }
+        for (String col : spec_.notNull()) {
+          run(checks, "not_null:" + col, () -> zero("not_null:" + col,
+              "SELECT count(*) FROM " + table + " WHERE " + Sql.ident(col) + " IS NULL", "rows with NULL " + col));
+        }
+        List<String> key = spec.target().key();
+        run(checks, "key_unique", () -> zero("key_unique", "SELECT count(*) FROM (SELECT 1 FROM " + table
+            + " GROUP BY " + Sql.idents(key) + " HAVING count(*) > 1) AS d", "key values " + key + " that occur more than once"));
+        String g = Sql.ident(spec.target().geometry().column());
+        int srid = spec.target().geometry().srid();
+        run(checks, "geometry_srid", () -> zero("geometry_srid", "SELECT count(*) FROM " + table
+            + " WHERE " + g + " IS NOT NULL AND ST_SRID(" + g + ") <> " + srid, "geometries whose SRID is not " + srid));
+        if (spec_.validGeometry()) {
+          run(checks, "valid_geometry", () -> zero("valid_geometry", "SELECT count(*) FROM " + table
+              + " WHERE NOT ST_IsValid(" + g + ")", "invalid geometries"));
+        }
+        List<String> sqls = spec_.sql();
+        for (int i = 0; i < sqls.size(); i++) {
+          String name = "sql[" + i + "]";
+          String q = sqls.get(i);
+          run(checks, name, () -> {
+            Object v = value(Placeholders.substitute(q, values, "checks." + name));
+            return check(name, Boolean.TRUE.equals(v) ? "passed" : "failed", v, true, q);
+          });
+        }
+        run(checks, "view_compatible", () -> {
+          String view = spec.target().view();
+          if (!"v".equals(Catalog.relkind(c, schema, view))) {
+            return check("view_compatible", Catalog.exists(c, schema, view) ? "failed" : "skipped", null, null,
+                Catalog.exists(c, schema, view) ? schema + "." + view + " exists and is not a view" : "no view yet");
+          }
+          List<String> drift = Catalog.driftProblems(Catalog.columns(c, schema, view),
+              Catalog.columns(c, schema, version.tableName()));
+          return check("view_compatible", drift.isEmpty() ? "passed" : "failed", null, null,
+              drift.isEmpty() ? null : String.join("; ", drift));
+        });
+      } finally {
+        c.rollback();
+        c.setAutoCommit(auto);
+      }
+    } catch (SQLException e) {
+      throw DbErrors.translate("validating " + spec.name() + " version " + version.version(), e);
+    }
+    return new ValidationReport(spec.name(), version.version(), schema + "." + version.tableName(), checks);
+  }
+
+  private interface CheckBody {
+    ValidationReport.Check run() throws SQLException;
+  }
+
+  /** Runs one check behind a savepoint; its SQL error becomes an error entry, unless it is temporary. */
+  private void run(List<ValidationReport.Check> checks, String name, CheckBody body) throws SQLException {
+    Savepoint sp = c.setSavepoint();
+    try {
+      checks.add(body.run());
+      c.releaseSavepoint(sp);
+    } catch (SQLException e) {
+      if (DbErrors.exitCode(e) == ExitCode.TEMPORARY) throw e;
+      c.rollback(sp);
+      checks.add(check(name, "error", null, null, e.getMessage().replaceAll("\\s*\\n\\s*", " ")));
+    }
+  }
+
+  private ValidationReport.Check zero(String name, String sql, String what) throws SQLException {
+    long n = longValue(sql);
+    return check(name, n == 0 ? "passed" : "failed", n, 0, n == 0 ? null : n + " " + what);
+  }
+
+  private static ValidationReport.Check check(String name, String status, Object observed, Object expected, String detail) {
+    return new ValidationReport.Check(name, status, observed, expected, detail);
+  }
+
+  private long longValue(String sql) throws SQLException {
+    Object v = value(sql);
+    if (!(v instanceof Number n)) throw new SQLException("expected a number from: " + sql, "22023");
+    return n.longValue();
+  }
+
+  private Object value(String sql) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      if (!rs.next()) return null;
+      return rs.getObject(1);
+    }
+  }
+}
