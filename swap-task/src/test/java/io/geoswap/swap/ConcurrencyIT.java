@@ -11,12 +11,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,47 +27,6 @@ class ConcurrencyIT {
     db.exec("CREATE TABLE public.zones (zone_id int)");
   }
 
-  /** Readers querying a view in a loop, recording what each query saw and how long it took. */
-  static final class Readers implements AutoCloseable {
-    final AtomicBoolean stop = new AtomicBoolean();
-    final AtomicLong queries = new AtomicLong();
-    final AtomicLong maxMillis = new AtomicLong();
-    final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-    final List<Thread> threads = new ArrayList<>();
-
-    Readers(int n, String view) {
-      for (int i = 0; i < n; i++) {
-        Thread t = new Thread(() -> {
-          try (Connection c = Db.connect(db.settings.withApplicationName("it-reader")); Statement st = c.createStatement()) {
-            while (!stop.get()) {
-              long t0 = System.nanoTime();
-              try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT tag), min(tag) FROM " + view)) {
-                rs.next();
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                maxMillis.accumulateAndGet(ms, Math::max);
-                queries.incrementAndGet();
-                if (rs.getLong(1) == 0) problems.add("empty result");
-                if (rs.getLong(2) > 1) problems.add("mixed versions in one result");
-              } catch (Exception e) {
-                problems.add(e.getMessage());
-              }
-            }
-          } catch (Exception e) {
-            problems.add(e.toString());
-          }
-        }, "reader-" + i);
-        t.start();
-        threads.add(t);
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop.set(true);
-      for (Thread t : threads) t.join();
-    }
-  }
-
   @Test
   void continuousReadersNeverSeeAnErrorAnEmptyOrAMixedResultAcrossTwentyPromotions() throws Exception {
     Path spec = Fixtures.spec(dir, "cont", 2, "min_rows: 1");
@@ -83,7 +37,7 @@ class ConcurrencyIT {
       Fixtures.version(db, "cont", v, 50 + i, null);
       assertThat(SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", v).exitCode()).isZero();
     }
-    Readers readers = new Readers(8, "public.vw_cont");
+    Readers readers = new Readers(db, 8, "public.vw_cont");
     try (readers) {
       await().until(() -> readers.queries.get() > 50);
       for (int i = 1; i <= 20; i++) {
@@ -127,7 +81,7 @@ class ConcurrencyIT {
     CompletableFuture<SwapRun> promote = CompletableFuture.supplyAsync(() -> SwapRun.of(db.env, "promote", "--spec",
         spec.toString(), "--version", "b", "--lock-timeout", "300ms", "--max-attempts", "20"));
     awaitPromoteWaitingForLock();
-    Readers readers = new Readers(4, "public.vw_queue");
+    Readers readers = new Readers(db, 4, "public.vw_queue");
     try (readers) {
       Thread.sleep(1500); // several lock_timeout cycles of the promote
     }
