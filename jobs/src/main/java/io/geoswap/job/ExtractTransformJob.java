@@ -87,7 +87,7 @@ public final class ExtractTransformJob {
         try {
           registry.deleteMarkers(buildId);
           registry.markFailed(spec.name(), params.version(), buildId, io.geoswap.common.cli.Cli.message(e),
-              io.geoswap.common.cli.Cli.toJson(phases.seconds()));
+              io.geoswap.common.cli.Cli.exitCode(e), io.geoswap.common.cli.Cli.toJson(phases.seconds()));
         } catch (RuntimeException suppressed) {
           e.addSuppressed(suppressed);
         }

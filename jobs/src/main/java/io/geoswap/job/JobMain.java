@@ -1,10 +1,11 @@
 package io.geoswap.job;
 
+import io.geoswap.common.aws.AwsOptions;
 import io.geoswap.common.cli.Cli;
+import io.geoswap.common.db.DbSecrets;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.RunParams;
-import io.geoswap.common.spec.SpecFiles;
 import io.geoswap.common.spec.SpecLoader;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
 public final class JobMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(JobMain.class);
 
-  @Option(names = "--spec", required = true, description = "Pipeline spec (YAML file).")
+  @Option(names = "--spec", required = true, description = "Pipeline spec (YAML): a path, or any URI Hadoop"
+      + " reads (s3:// on EMR).")
   String spec;
 
   @Option(names = "--version", required = true, description = "Version id: [a-z0-9][a-z0-9_]{0,17}.")
@@ -40,6 +42,16 @@ public final class JobMain implements Callable<Integer> {
 
   @Option(names = "--run-id", description = "The orchestrator's run id, recorded in the registry.")
   String runId;
+
+  @Option(names = "--db-secret-id", description = "AWS Secrets Manager secret (RDS JSON) with the database"
+      + " settings; without it the PG* environment variables are used.")
+  String dbSecretId;
+
+  @Option(names = "--aws-region", description = "AWS region (default: the SDK's chain, e.g. AWS_REGION).")
+  String awsRegion;
+
+  @Option(names = "--aws-endpoint-url", hidden = true, description = "AWS endpoint override (tests).")
+  String awsEndpointUrl;
 
   private final java.util.Map<String, String> env;
   private final java.io.PrintStream out;
@@ -58,8 +70,8 @@ public final class JobMain implements Callable<Integer> {
   public Integer call() {
     // Validate everything that needs no database or Spark first: a bad spec fails in milliseconds.
     RunParams params = RunParams.of(version, logicalDate, dataIntervalStart, dataIntervalEnd, runId);
-    PipelineSpec pipeline = new SpecLoader(SpecFiles.LOCAL).load(spec);
-    DbSettings db = DbSettings.fromEnv(env, "geoswap-job");
+    PipelineSpec pipeline = new SpecLoader(new HadoopSpecFiles(new org.apache.hadoop.conf.Configuration())).load(spec);
+    DbSettings db = DbSecrets.resolve(env, dbSecretId, AwsOptions.of(awsRegion, awsEndpointUrl, env), "geoswap-job");
     LOG.info("building {} version {} into {}.{} on {}", pipeline.name(), params.version(),
         pipeline.target().schema(), pipeline.versionTable(params.version()), db);
     SparkSession spark = SparkSessions.getOrCreate("geoswap-" + pipeline.name() + "-" + params.version(),

@@ -80,6 +80,16 @@ public final class SwapTaskMain implements Callable<Integer> {
         description = "Swap attempts before exit 75 (default ${DEFAULT-VALUE}).")
     int maxAttempts;
 
+    @Option(names = "--db-secret-id", description = "AWS Secrets Manager secret (RDS JSON) with the database"
+        + " settings; without it the PG* environment variables are used.")
+    String dbSecretId;
+
+    @Option(names = "--aws-region", description = "AWS region (default: the SDK's chain, e.g. AWS_REGION).")
+    String awsRegion;
+
+    @Option(names = "--aws-endpoint-url", hidden = true, description = "AWS endpoint override (tests).")
+    String awsEndpointUrl;
+
     @Option(names = "--snapshot-wait", defaultValue = SwapConfig.DEFAULT_SNAPSHOT_WAIT,
         description = "How long to wait for transactions older than the version (default ${DEFAULT-VALUE}).")
     String snapshotWait;
@@ -99,7 +109,8 @@ public final class SwapTaskMain implements Callable<Integer> {
     @Mixin Common common;
 
     DbSettings db(String app) {
-      return DbSettings.fromEnv(main.env, app);
+      return io.geoswap.common.db.DbSecrets.resolve(main.env, common.dbSecretId,
+          io.geoswap.common.aws.AwsOptions.of(common.awsRegion, common.awsEndpointUrl, main.env), app);
     }
 
     void print(Object json) {

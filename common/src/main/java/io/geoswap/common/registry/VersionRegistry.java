@@ -161,7 +161,7 @@ public final class VersionRegistry {
               + " table_name = excluded.table_name, status = 'building', build_id = excluded.build_id,"
               + " logical_date = excluded.logical_date, run_id = excluded.run_id, rows_written = NULL,"
               + " phase_seconds = NULL, spark_app_id = NULL, error = NULL, started_at = now(),"
-              + " finished_at = NULL, updated_at = now()")) {
+              + " error_code = NULL, finished_at = NULL, updated_at = now()")) {
         ps.setString(1, pipeline);
         ps.setString(2, version);
         ps.setString(3, schema);
@@ -203,21 +203,39 @@ public final class VersionRegistry {
     });
   }
 
-  /** building → failed, with the error's message. */
-  public void markFailed(String pipeline, String version, UUID buildId, String error, String phaseSecondsJson) {
+  /** building → failed, with the error's message and exit code. */
+  public void markFailed(String pipeline, String version, UUID buildId, String error, int exitCode,
+      String phaseSecondsJson) {
     Db.inTransaction(c, "registering the failed build", conn -> {
       try (PreparedStatement ps = conn.prepareStatement(
-          "UPDATE geoswap.versions SET status = 'failed', error = ?, phase_seconds = ?::jsonb,"
+          "UPDATE geoswap.versions SET status = 'failed', error = ?, error_code = ?, phase_seconds = ?::jsonb,"
               + " finished_at = now(), updated_at = now()"
               + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = 'building'")) {
         ps.setString(1, error);
-        ps.setString(2, phaseSecondsJson);
-        ps.setString(3, pipeline);
-        ps.setString(4, version);
-        ps.setObject(5, buildId);
+        ps.setInt(2, exitCode);
+        ps.setString(3, phaseSecondsJson);
+        ps.setString(4, pipeline);
+        ps.setString(5, version);
+        ps.setObject(6, buildId);
         ps.executeUpdate();
       }
       return null;
+    });
+  }
+
+  /** The exit code a failed build recorded, if any. */
+  public Optional<Integer> errorCode(String pipeline, String version) {
+    return Db.run(c, "reading the registry", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "SELECT error_code FROM geoswap.versions WHERE pipeline = ? AND version = ? AND status = 'failed'")) {
+        ps.setString(1, pipeline);
+        ps.setString(2, version);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) return Optional.empty();
+          int code = rs.getInt(1);
+          return rs.wasNull() ? Optional.empty() : Optional.of(code);
+        }
+      }
     });
   }
 

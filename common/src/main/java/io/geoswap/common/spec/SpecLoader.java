@@ -68,6 +68,11 @@ public final class SpecLoader {
 
     String name = p.string(top, "name", true);
     if (name != null) p.check("name", Names.pipelineProblem(name));
+    String fileName = location.substring(location.lastIndexOf('/') + 1).replaceFirst("\\.ya?ml$", "");
+    if (name != null && Names.pipelineProblem(name) == null && !fileName.equals(name)) {
+      // The launcher and the DAG know a pipeline by its file before they can read it (an s3:// spec).
+      p.add("name", "'" + name + "' must match the file name (" + name + ".yaml)");
+    }
     String schedule = p.string(top, "schedule", false);
     if (schedule != null && !schedule.startsWith("@") && schedule.trim().split("\\s+").length != 5) {
       p.add("schedule", "'" + schedule + "' is neither a 5-field cron expression nor a preset like @daily");

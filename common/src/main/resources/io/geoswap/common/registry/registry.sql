@@ -53,3 +53,6 @@ ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS validated_at timestamptz;
 ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS promoted_at  timestamptz;
 ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS retired_at   timestamptz;
 ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS dropped_at   timestamptz;
+-- The exit code of a failed build, so a launcher that only sees "FAILED" from EMR can tell a data error
+-- (don't retry) from a temporary one.
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS error_code integer;
