@@ -36,6 +36,32 @@ public final class Names {
     return version;
   }
 
+  /**
+   * The version id of an orchestrator run: its logical date ({@code 20261124t030000}) when it has one
+   * (Airflow 3 manual runs may not), else a digest of the run id ({@code r} + 14 hex digits); a run that was
+   * cleared and re-run ({@code clearNumber > 0}) gets {@code _<n>}, so it builds a fresh version instead of
+   * colliding with the one it already published. Retries of a task keep the id: they rebuild it.
+   */
+  public static String versionFromRun(java.time.OffsetDateTime logicalDate, String runId, int clearNumber) {
+    String base;
+    if (logicalDate != null) {
+      base = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
+          .format(logicalDate.withOffsetSameInstant(java.time.ZoneOffset.UTC)).toLowerCase(java.util.Locale.ROOT);
+    } else if (runId != null && !runId.isBlank()) {
+      try {
+        byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+            .digest(runId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        base = "r" + java.util.HexFormat.of().formatHex(h).substring(0, 14);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    } else {
+      throw GeoswapException.usage("give --version, or --logical-date or --run-id to derive it from");
+    }
+    if (clearNumber < 0 || clearNumber > 99) throw GeoswapException.usage("--clear-number " + clearNumber + " is outside 0..99");
+    return requireVersion(clearNumber == 0 ? base : base + "_" + clearNumber);
+  }
+
   /** The table holding {@code version} of {@code pipeline}. */
   public static String versionTable(String pipeline, String version) {
     return pipeline + "_v" + requireVersion(version);

@@ -23,6 +23,18 @@ class NamesTest {
   }
 
   @Test
+  void aRunsVersionIsItsLogicalDateOrADigestOfItsRunIdAndAClearGetsANewOne() {
+    var date = java.time.OffsetDateTime.parse("2026-11-24T04:00:00+01:00");
+    assertThat(Names.versionFromRun(date, "scheduled__x", 0)).isEqualTo("20261124t030000");
+    assertThat(Names.versionFromRun(date, "scheduled__x", 2)).isEqualTo("20261124t030000_2");
+    String manual = Names.versionFromRun(null, "manual__2026-11-24T04:05:06.123456+00:00", 0);
+    assertThat(manual).matches("r[0-9a-f]{14}").isEqualTo(Names.versionFromRun(null, "manual__2026-11-24T04:05:06.123456+00:00", 0));
+    assertThat(Names.versionFromRun(null, "manual__other", 0)).isNotEqualTo(manual);
+    assertThat(Names.versionProblem(Names.versionFromRun(null, "x", 99))).isNull();
+    assertThatThrownBy(() -> Names.versionFromRun(null, null, 0)).hasMessageContaining("give --version");
+  }
+
+  @Test
   void versionTablePatternMatchesOnlyThatPipelinesVersions() {
     var p = Names.versionTablePattern("zone_stats");
     assertThat(p.matcher("zone_stats_v20261124").matches()).isTrue();

@@ -1,8 +1,7 @@
 package io.geoswap.job;
 
-import io.geoswap.common.aws.AwsOptions;
 import io.geoswap.common.cli.Cli;
-import io.geoswap.common.db.DbSecrets;
+import io.geoswap.common.cli.DbOptions;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.RunParams;
@@ -12,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,15 +43,7 @@ public final class JobMain implements Callable<Integer> {
   @Option(names = "--run-id", description = "The orchestrator's run id, recorded in the registry.")
   String runId;
 
-  @Option(names = "--db-secret-id", description = "AWS Secrets Manager secret (RDS JSON) with the database"
-      + " settings; without it the PG* environment variables are used.")
-  String dbSecretId;
-
-  @Option(names = "--aws-region", description = "AWS region (default: the SDK's chain, e.g. AWS_REGION).")
-  String awsRegion;
-
-  @Option(names = "--aws-endpoint-url", hidden = true, description = "AWS endpoint override (tests).")
-  String awsEndpointUrl;
+  @Mixin DbOptions dbOptions = new DbOptions();
 
   private final java.util.Map<String, String> env;
   private final java.io.PrintStream out;
@@ -71,7 +63,7 @@ public final class JobMain implements Callable<Integer> {
     // Validate everything that needs no database or Spark first: a bad spec fails in milliseconds.
     RunParams params = RunParams.of(version, logicalDate, dataIntervalStart, dataIntervalEnd, runId);
     PipelineSpec pipeline = new SpecLoader(new HadoopSpecFiles(new org.apache.hadoop.conf.Configuration())).load(spec);
-    DbSettings db = DbSecrets.resolve(env, dbSecretId, AwsOptions.of(awsRegion, awsEndpointUrl, env), "geoswap-job");
+    DbSettings db = dbOptions.resolve(env, "geoswap-job");
     LOG.info("building {} version {} into {}.{} on {}", pipeline.name(), params.version(),
         pipeline.target().schema(), pipeline.versionTable(params.version()), db);
     SparkSession spark = SparkSessions.getOrCreate("geoswap-" + pipeline.name() + "-" + params.version(),

@@ -80,15 +80,7 @@ public final class SwapTaskMain implements Callable<Integer> {
         description = "Swap attempts before exit 75 (default ${DEFAULT-VALUE}).")
     int maxAttempts;
 
-    @Option(names = "--db-secret-id", description = "AWS Secrets Manager secret (RDS JSON) with the database"
-        + " settings; without it the PG* environment variables are used.")
-    String dbSecretId;
-
-    @Option(names = "--aws-region", description = "AWS region (default: the SDK's chain, e.g. AWS_REGION).")
-    String awsRegion;
-
-    @Option(names = "--aws-endpoint-url", hidden = true, description = "AWS endpoint override (tests).")
-    String awsEndpointUrl;
+    @Mixin io.geoswap.common.cli.DbOptions db = new io.geoswap.common.cli.DbOptions();
 
     @Option(names = "--snapshot-wait", defaultValue = SwapConfig.DEFAULT_SNAPSHOT_WAIT,
         description = "How long to wait for transactions older than the version (default ${DEFAULT-VALUE}).")
@@ -109,8 +101,7 @@ public final class SwapTaskMain implements Callable<Integer> {
     @Mixin Common common;
 
     DbSettings db(String app) {
-      return io.geoswap.common.db.DbSecrets.resolve(main.env, common.dbSecretId,
-          io.geoswap.common.aws.AwsOptions.of(common.awsRegion, common.awsEndpointUrl, main.env), app);
+      return common.db.resolve(main.env, app);
     }
 
     void print(Object json) {

@@ -7,7 +7,6 @@ import io.geoswap.common.Names;
 import io.geoswap.common.aws.AwsOptions;
 import io.geoswap.common.cli.Cli;
 import io.geoswap.common.db.Db;
-import io.geoswap.common.db.DbSecrets;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;
@@ -77,15 +76,16 @@ public final class LauncherMain implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand LauncherMain main;
 
     @Option(names = "--spec", required = true, description = "Pipeline spec: a local file, or s3://… for EMR.") String spec;
-    @Option(names = "--version", required = true) String version;
+    @Option(names = "--version", description = "Version id; default: derived from --logical-date, else --run-id"
+        + " (and --clear-number), see the README.") String version;
+    @Option(names = "--clear-number", defaultValue = "0", description = "How often the orchestrator's run was"
+        + " cleared and re-run (Airflow's dag_run.clear_number): a fresh version each time.") int clearNumber;
     @Option(names = "--logical-date") String logicalDate;
     @Option(names = "--data-interval-start") String dataIntervalStart;
     @Option(names = "--data-interval-end") String dataIntervalEnd;
     @Option(names = "--run-id", description = "The orchestrator's run id (registry, tags).") String runId;
     @Option(names = "--target", required = true, description = "local, spark-submit or emr-serverless.") String target;
-    @Option(names = "--db-secret-id", description = "Secrets Manager secret with the database settings.") String dbSecretId;
-    @Option(names = "--aws-region") String awsRegion;
-    @Option(names = "--aws-endpoint-url", hidden = true) String awsEndpointUrl;
+    @picocli.CommandLine.Mixin io.geoswap.common.cli.DbOptions db = new io.geoswap.common.cli.DbOptions();
     @Option(names = "--spark-conf", description = "Extra Spark setting key=value (repeatable).") List<String> sparkConf = new ArrayList<>();
 
     // spark-submit
@@ -107,6 +107,10 @@ public final class LauncherMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+      if (version == null) {
+        version = Names.versionFromRun(io.geoswap.common.spec.RunParams.parseTimestamp("--logical-date", logicalDate),
+            runId, clearNumber);
+      }
       Names.requireVersion(version);
       Target t = switch (target) {
         case "local" -> Target.local;
@@ -128,9 +132,9 @@ public final class LauncherMain implements Callable<Integer> {
       if (dataIntervalStart != null) a.addAll(List.of("--data-interval-start", dataIntervalStart));
       if (dataIntervalEnd != null) a.addAll(List.of("--data-interval-end", dataIntervalEnd));
       if (runId != null) a.addAll(List.of("--run-id", runId));
-      if (dbSecretId != null) a.addAll(List.of("--db-secret-id", dbSecretId));
-      if (withAws && awsRegion != null) a.addAll(List.of("--aws-region", awsRegion));
-      if (withAws && awsEndpointUrl != null) a.addAll(List.of("--aws-endpoint-url", awsEndpointUrl));
+      if (db.secretId != null) a.addAll(List.of("--db-secret-id", db.secretId));
+      if (withAws && db.awsRegion != null) a.addAll(List.of("--aws-region", db.awsRegion));
+      if (withAws && db.awsEndpointUrl != null) a.addAll(List.of("--aws-endpoint-url", db.awsEndpointUrl));
       return a;
     }
 
@@ -198,7 +202,7 @@ public final class LauncherMain implements Callable<Integer> {
       if (executionRoleArn == null) problems.add("--execution-role-arn is required");
       if (jobJar == null || !jobJar.startsWith("s3://")) problems.add("--job-jar must be the job jar's s3:// URI");
       if (!spec.startsWith("s3://")) problems.add("--spec must be an s3:// URI the job can read");
-      if (dbSecretId == null) problems.add("--db-secret-id is required (the job on EMR reads its database settings from it)");
+      if (db.secretId == null) problems.add("--db-secret-id is required (the job on EMR reads its database settings from it)");
       Duration poll = Durations.parseOrNull(pollInterval);
       Duration total = Durations.parseOrNull(timeout);
       Duration cancel = Durations.parseOrNull(cancelWait);
@@ -207,9 +211,9 @@ public final class LauncherMain implements Callable<Integer> {
       if (cancel == null || cancel.isNegative()) problems.add("--cancel-wait '" + cancelWait + "' is not a duration");
       if (!problems.isEmpty()) throw GeoswapException.usage("emr-serverless: " + String.join("; ", problems));
       String pipeline = pipelineName();
-      AwsOptions aws = AwsOptions.of(awsRegion, awsEndpointUrl, main.env);
+      AwsOptions aws = db.aws(main.env);
       // The launcher reads the registry for the row count and failure code: same credentials as the job.
-      DbSettings db = DbSecrets.resolve(main.env, dbSecretId, aws, "geoswap-launcher");
+      DbSettings settings = db.resolve(main.env, "geoswap-launcher");
       Map<String, String> runTags = new LinkedHashMap<>();
       runTags.put("geoswap:pipeline", pipeline);
       runTags.put("geoswap:version", version);
@@ -227,17 +231,30 @@ public final class LauncherMain implements Callable<Integer> {
       try (EmrServerlessJobRuns runs = new EmrServerlessJobRuns(aws, applicationId, executionRoleArn)) {
         EmrLauncher launcher = new EmrLauncher(runs, new EmrLauncher.Settings(poll, total, cancel), System::nanoTime,
             d -> Thread.sleep(d.toMillis()));
-        Thread onSignal = new Thread(() -> launcher.current().ifPresent(r -> {
-          System.err.println("geoswap: stopping: cancelling job run " + r.id());
-          JobRuns.Run after = launcher.cancelAndWait(r.id());
-          Cli.printJson(main.out, Map.of("status", "cancelled", "exit_code", ExitCode.TEMPORARY, "job_run_id", r.id(),
-              "state", after.state(), "error", "stopped by a signal; job run " + r.id() + " " + after.state()));
-          Runtime.getRuntime().halt(ExitCode.TEMPORARY);
-        }), "geoswap-cancel-on-signal");
+        // SIGTERM/SIGINT run this hook while the main thread may still be polling, and may see the run it
+        // cancels end: one lock decides who reports, so the last stdout line always matches the exit code.
+        Object reporting = new Object();
+        Thread onSignal = new Thread(() -> {
+          synchronized (reporting) {
+            launcher.current().ifPresent(r -> {
+              System.err.println("geoswap: stopping: cancelling job run " + r.id());
+              JobRuns.Run after = launcher.cancelAndWait(r.id());
+              Cli.printJson(main.out, Map.of("status", "cancelled", "exit_code", ExitCode.TEMPORARY, "job_run_id",
+                  r.id(), "state", after.state(), "error", "stopped by a signal; job run " + r.id() + " " + after.state()));
+              Runtime.getRuntime().halt(ExitCode.TEMPORARY);
+            });
+          }
+        }, "geoswap-cancel-on-signal");
         Runtime.getRuntime().addShutdownHook(onSignal);
         EmrLauncher.Outcome outcome = launcher.run(request);
-        Runtime.getRuntime().removeShutdownHook(onSignal);
-        return report(outcome, pipeline, db);
+        synchronized (reporting) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(onSignal);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook has run (and halted) or is about to: it reports
+          }
+          return report(outcome, pipeline, settings);
+        }
       }
     }
 
