@@ -1,0 +1,116 @@
+"""The geoswap DAGs on a real Airflow 3: structure, import hygiene, and runs end to end."""
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import socket
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from conftest import ROOT, psql
+
+DAG_ID = "geoswap__zone_stats"
+
+
+def dagbag(pipelines: Path | None = None) -> DagBag:
+    if pipelines:
+        os.environ["GEOSWAP_PIPELINES_DIR"] = str(pipelines)
+    try:
+        return DagBag(dag_folder=str(ROOT / "dags"))
+    finally:
+        os.environ.pop("GEOSWAP_PIPELINES_DIR", None)
+
+
+def test_every_spec_becomes_a_dag_without_import_errors():
+    bag = dagbag()
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == {"geoswap__zone_stats", "geoswap__land_use_area"}
+
+
+def test_structure_retries_and_params_are_as_specified():
+    dag = dagbag().get_dag(DAG_ID)
+    assert [t.task_id for t in dag.topological_sort()] == ["extract_transform", "validate", "promote"]
+    assert dag.get_task("validate").upstream_task_ids == {"extract_transform"}
+    assert dag.get_task("promote").upstream_task_ids == {"validate"}
+    assert dag.max_active_runs == 1
+    assert dag.catchup is False
+    assert "geoswap" in dag.tags and "zone_stats" in dag.tags
+    assert "vw_zone_stats" in dag.doc_md
+    assert dag.schedule == "0 3 * * *"  # the spec's schedule
+    assert dagbag().get_dag("geoswap__land_use_area").schedule is None  # no schedule: manual only
+    for task in dag.tasks:
+        assert task.retries == 3
+        assert task.retry_exponential_backoff
+    params = dag.params.dump()
+    assert params == {"force": False, "dry_run": False}
+    assert dag.params.get_param("force").schema["type"] == "boolean"
+
+
+def test_importing_the_dag_file_does_no_network_or_database_io(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("network I/O at import time")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    import geoswap_dags
+
+    importlib.reload(geoswap_dags)
+    assert DAG_ID in vars(geoswap_dags)
+
+
+def live_version() -> str:
+    return psql("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'")
+
+
+def run_dag(dag, logical_date: datetime, conf: dict | None = None):
+    return dag.test(logical_date=logical_date, run_conf=conf or {})
+
+
+def task_states(dag_run) -> dict:
+    return {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
+
+
+def test_a_run_publishes_the_version_extract_transform_built(zone_data):
+    dag = dagbag().get_dag(DAG_ID)
+    run = run_dag(dag, datetime(2026, 10, 1, 3, tzinfo=timezone.utc))
+    assert task_states(run) == {"extract_transform": "success", "validate": "success", "promote": "success"}
+    assert live_version() == "20261001t030000"
+    assert psql("SELECT count(*) FROM public.vw_zone_stats") == "100"
+
+
+def test_an_older_backfill_is_skipped_at_promote_unless_forced(zone_data):
+    dag = dagbag().get_dag(DAG_ID)
+    run_dag(dag, datetime(2026, 10, 2, 3, tzinfo=timezone.utc))
+    assert live_version() == "20261002t030000"
+
+    older = run_dag(dag, datetime(2026, 9, 20, 3, tzinfo=timezone.utc))
+    assert task_states(older) == {"extract_transform": "success", "validate": "success", "promote": "skipped"}
+    assert live_version() == "20261002t030000"
+
+    forced = run_dag(dag, datetime(2026, 9, 21, 3, tzinfo=timezone.utc), {"force": True})
+    assert task_states(forced)["promote"] == "success"
+    assert live_version() == "20260921t030000"
+
+
+def test_a_failing_check_fails_validate_once_and_promote_never_runs(zone_data, tmp_path):
+    for f in ("zone_stats.yaml", "zone_stats.sql"):
+        shutil.copy(ROOT / "pipelines" / f, tmp_path / f)
+    spec = tmp_path / "zone_stats.yaml"
+    spec.write_text(spec.read_text().replace("min_rows: 1", "min_rows: 1000000"))
+    before = live_version()
+    dag = dagbag(tmp_path).get_dag(DAG_ID)
+    os.environ["GEOSWAP_PIPELINES_DIR"] = str(tmp_path)
+    try:
+        run = run_dag(dag, datetime(2026, 10, 5, 3, tzinfo=timezone.utc))
+    finally:
+        os.environ.pop("GEOSWAP_PIPELINES_DIR", None)
+    states = task_states(run)
+    assert states["validate"] == "failed"
+    assert states["promote"] in ("upstream_failed", None)
+    ti = [t for t in run.get_task_instances() if t.task_id == "validate"][0]
+    assert ti.try_number == 1, "exit 3 is not retried"
+    assert live_version() == before

@@ -1,0 +1,151 @@
+"""A real scheduler, DAG processor and API server (`airflow standalone`): a run triggered through the REST
+API the UI's Trigger button uses, with conf, and a backfill created through the API."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, psql
+
+DAG_ID = "geoswap__zone_stats"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Api:
+    def __init__(self, base: str):
+        self.base = base
+        self.token = None
+
+    def call(self, method: str, path: str, body: dict | None = None):
+        req = urllib.request.Request(self.base + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        if self.token:
+            req.add_header("Authorization", f"Bearer {self.token}")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read() or b"{}")
+
+
+def wait_for(what: str, check, timeout: float, every: float = 2.0):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except (urllib.error.URLError, ConnectionError, KeyError) as e:
+            last = e
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}: {last}")
+
+
+@pytest.fixture(scope="module")
+def airflow(zone_data):
+    home = Path(tempfile.mkdtemp(prefix="airflow-standalone-"))
+    port = free_port()
+    env = dict(os.environ, AIRFLOW_HOME=str(home), AIRFLOW__API__PORT=str(port), AIRFLOW__API__HOST="127.0.0.1",
+               AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True", AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
+               AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5", AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL="5",
+               # Task supervisors report to the API server's execution API: on our port, not 8080.
+               AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/")
+    env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
+    # standalone starts its parts as `airflow …` from PATH: this venv's.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    log = open(home / "standalone.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "airflow", "standalone"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    api = Api(f"http://127.0.0.1:{port}")
+    try:
+        def healthy():
+            if proc.poll() is not None:
+                raise AssertionError(f"airflow standalone exited {proc.returncode}; see {home / 'standalone.log'}")
+            return api.call("GET", "/api/v2/monitor/health")
+
+        wait_for("the API server", healthy, 240)
+        try:
+            api.call("GET", "/api/v2/dags")
+        except urllib.error.HTTPError as e:
+            if e.code != 401:
+                raise
+            api.token = api.call("POST", "/auth/token", {})["access_token"]
+        wait_for("the DAG to be parsed", lambda: api.call("GET", f"/api/v2/dags/{DAG_ID}")["dag_id"], 180)
+        yield api
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+        shutil.copy(home / "standalone.log", ROOT / ".geoswap" / "airflow-standalone.log")
+
+
+def screenshot(api: Api, path: str) -> None:
+    """The DAG's grid view in headless Chromium (Debian's), for the README (GEOSWAP_SCREENSHOT=path)."""
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={tempfile.mkdtemp()}", "--window-size=1600,1000", "--virtual-time-budget=20000",
+                    f"--screenshot={path}", f"{api.base}/dags/{DAG_ID}"], check=True, timeout=180, capture_output=True)
+
+
+def run_state(api: Api, run_id: str) -> str:
+    return api.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.request.quote(run_id, safe='')}")["state"]
+
+
+def test_a_run_triggered_through_the_rest_api_with_conf_publishes(airflow):
+    run = airflow.call("POST", f"/api/v2/dags/{DAG_ID}/dagRuns",
+                       {"logical_date": "2026-11-01T03:00:00Z", "conf": {"force": True}, "note": "from the test"})
+    state = wait_for("the triggered run", lambda: run_state(airflow, run["dag_run_id"]) in ("success", "failed")
+                     and run_state(airflow, run["dag_run_id"]), 900, 3)
+    assert state == "success"
+    assert run["conf"] == {"force": True}
+    # Unpaused, the scheduler also starts the latest scheduled run; whichever ran last is live, but this
+    # run's version was built from its logical date and published.
+    assert psql("SELECT status IN ('live', 'retired') AND promoted_at IS NOT NULL FROM geoswap.versions"
+                " WHERE pipeline = 'zone_stats' AND version = '20261101t030000'") == "t"
+    tis = airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.request.quote(run['dag_run_id'], safe='')}/taskInstances")
+    assert {t["task_id"]: t["state"] for t in tis["task_instances"]} == {
+        "extract_transform": "success", "validate": "success", "promote": "success"}
+
+
+def test_a_backfill_created_through_the_api_runs_and_older_versions_are_not_promoted(airflow):
+    live = psql("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'")
+    backfill = airflow.call("POST", "/api/v2/backfills", {
+        "dag_id": DAG_ID, "from_date": "2026-08-01T00:00:00Z", "to_date": "2026-08-02T23:00:00Z",
+        "max_active_runs": 1, "reprocess_behavior": "none", "run_backwards": False})
+
+    def finished():
+        b = airflow.call("GET", f"/api/v2/backfills/{backfill['id']}")
+        return b.get("completed_at") is not None
+
+    wait_for("the backfill", finished, 900, 5)
+    runs = airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?run_type=backfill")["dag_runs"]
+    assert len(runs) == 2
+    for r in runs:
+        tis = airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.request.quote(r['dag_run_id'], safe='')}/taskInstances")
+        states = {t["task_id"]: t["state"] for t in tis["task_instances"]}
+        assert states == {"extract_transform": "success", "validate": "success", "promote": "skipped"}, states
+    assert psql("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'") == live
+    assert psql("SELECT count(*) FROM geoswap.versions WHERE pipeline = 'zone_stats' AND status = 'superseded'"
+                " AND version LIKE '202608%'") == "2"
+    shot = os.environ.get("GEOSWAP_SCREENSHOT")
+    if shot and shutil.which("chromium"):
+        screenshot(airflow, shot)
