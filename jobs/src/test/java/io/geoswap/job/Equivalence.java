@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.geoswap.testkit.TestDb;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Compares geoswap's table with the materialized view it replaces, in PostgreSQL: same keys, exact columns
@@ -34,9 +33,5 @@ public final class Equivalence {
     assertThat(db.count("SELECT count(*) FROM " + table + " t JOIN " + view + " m USING (" + using
         + ") WHERE ST_SRID(t." + geometry + ") <> ST_SRID(m." + geometry + ") OR ST_HausdorffDistance(t." + geometry
         + ", m." + geometry + ") > " + geomTolerance)).as("rows where the geometry differs").isZero();
-  }
-
-  static String columns(List<String> cs) {
-    return cs.stream().collect(Collectors.joining(", "));
   }
 }

@@ -165,12 +165,7 @@ public final class Publisher {
   }
 
   private static boolean isLive(Connection c, String pipeline, String version) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT live_version FROM geoswap.pipelines WHERE pipeline = ?")) {
-      ps.setString(1, pipeline);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() && version.equals(rs.getString(1));
-      }
-    }
+    return VersionRegistry.liveVersion(c, pipeline).filter(version::equals).isPresent();
   }
 
   /**

@@ -55,14 +55,7 @@ public final class VersionRegistry {
 
   /** The live version of {@code pipeline}, if any. */
   public Optional<String> liveVersion(String pipeline) {
-    return Db.run(c, "reading the live version", conn -> {
-      try (PreparedStatement ps = conn.prepareStatement("SELECT live_version FROM geoswap.pipelines WHERE pipeline = ?")) {
-        ps.setString(1, pipeline);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-        }
-      }
-    });
+    return Db.run(c, "reading the live version", conn -> liveVersion(conn, pipeline));
   }
 
   public Optional<VersionRecord> find(String pipeline, String version) {
@@ -175,7 +168,8 @@ public final class VersionRegistry {
     });
   }
 
-  private static Optional<String> liveVersion(Connection conn, String pipeline) throws SQLException {
+  /** The live version of {@code pipeline}, if any, read on {@code conn} (inside the caller's transaction). */
+  public static Optional<String> liveVersion(Connection conn, String pipeline) throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("SELECT live_version FROM geoswap.pipelines WHERE pipeline = ?")) {
       ps.setString(1, pipeline);
       try (ResultSet rs = ps.executeQuery()) {
