@@ -97,8 +97,6 @@ def _local_tasks(spec: str):
 
 def _ecs_tasks(name: str):
     """MWAA: the jib images on ECS; awslogs makes the container's last log line the XCom; a retry reattaches."""
-    from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
-
     spec = f"{os.environ.get('GEOSWAP_SPEC_PREFIX', '').rstrip('/')}/{name}.yaml"
     network = {"awsvpcConfiguration": {
         "subnets": [s for s in os.environ.get("GEOSWAP_ECS_SUBNETS", "").split(",") if s],
@@ -106,8 +104,9 @@ def _ecs_tasks(name: str):
         "assignPublicIp": "DISABLED"}}
     version = "{{ (ti.xcom_pull(task_ids='extract_transform') | fromjson)['version'] }}"
 
-    def ecs(task_id: str, command: list[str]):
-        return EcsRunTaskOperator(
+    def ecs(task_id: str, command: list[str], dry_run_skips: bool = False):
+        return geoswap_runner.ecs_operator(
+            dry_run_skips=dry_run_skips,
             task_id=task_id, cluster=os.environ.get("GEOSWAP_ECS_CLUSTER"),
             task_definition=os.environ.get("GEOSWAP_ECS_TASK_DEFINITION"), launch_type="FARGATE",
             overrides={"containerOverrides": [{"name": os.environ.get("GEOSWAP_ECS_CONTAINER", "geoswap"),
@@ -123,8 +122,8 @@ def _ecs_tasks(name: str):
                                    "--dag-id", "{{ dag.dag_id }}", "--dag-run-id", "{{ run_id }}"]
              + _db_args() + extra)
     va = ecs("validate", ["swap-task", "validate", "--spec", spec, "--version", version] + _db_args())
-    pr = ecs("promote", ["swap-task", "promote", "--spec", spec, "--version", version] + _db_args()
-             + ["{{ '--force' if params.force else '' }}"])
+    pr = ecs("promote", ["swap-task", "promote", "--spec", spec, "--version", version,
+                         "--force={{ params.force | lower }}"] + _db_args(), dry_run_skips=True)
     return et, va, pr
 
 

@@ -2,7 +2,8 @@
 
 Imported by geoswap_dags.py; nothing here runs at import time. The exit codes are the README's table:
 0 ok (the task's last stdout line, a JSON object, becomes the XCom), 99 skipped, 2 and 3 fail without
-retrying (a usage or data error won't heal), 75 and anything else fail so Airflow's retries apply.
+retrying (a usage or data error won't heal), 75 and anything else fail so Airflow's retries apply. Both
+runners apply the same table: `run` for the local one, `ecs_operator` for ECS.
 """
 from __future__ import annotations
 
@@ -28,8 +29,6 @@ def _java_command(home: Path, main_class: str) -> list[str]:
 
 def run(main_class: str, args: list[str]) -> dict:
     """Runs the task on this worker (the `local` runner); returns its JSON result or raises."""
-    from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
-
     home = Path(os.environ["GEOSWAP_HOME"])
     cmd = _java_command(home, main_class) + args
     print("geoswap: running", main_class, " ".join(args), flush=True)
@@ -48,8 +47,62 @@ def run(main_class: str, args: list[str]) -> dict:
     message = result.get("error") or result.get("message") or f"exit code {code}"
     if code == 0:
         return result
+    raise exit_code_error(code, f"{main_class}: {message}")
+
+
+def exit_code_error(code: int, message: str) -> Exception:
+    """The Airflow exception for a non-zero exit code of a geoswap task."""
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+
     if code == SKIP:
-        raise AirflowSkipException(message)
+        return AirflowSkipException(message)
     if code in NO_RETRY:
-        raise AirflowFailException(f"{main_class} exited {code}: {message}")
-    raise AirflowException(f"{main_class} exited {code}: {message}")
+        return AirflowFailException(f"exit {code} (not retried): {message}")
+    return AirflowException(f"exit {code}: {message}")
+
+
+_ECS_OPERATOR = None
+
+
+def ecs_operator(**kwargs):
+    """An EcsRunTaskOperator that maps the container's exit code like the local runner does.
+
+    The provider's operator fails the task on any non-zero exit (retried) and can only skip on chosen
+    codes; a failed check (3) or a bad spec (2) must fail at once instead of being retried three times.
+    """
+    global _ECS_OPERATOR
+    if _ECS_OPERATOR is None:
+        from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        class GeoswapEcsRunTaskOperator(EcsRunTaskOperator):
+            def __init__(self, *, dry_run_skips: bool = False, **kw):
+                super().__init__(**kw)
+                self.dry_run_skips = dry_run_skips
+
+            def execute(self, context):
+                if self.dry_run_skips and context["params"].get("dry_run"):
+                    raise AirflowSkipException("dry_run: built and validated, not promoted")
+                return super().execute(context)
+
+            def _check_success_task(self) -> None:
+                try:
+                    super()._check_success_task()
+                except AirflowSkipException:
+                    raise
+                except Exception as e:
+                    code = self._exit_code()
+                    if code in NO_RETRY:
+                        raise exit_code_error(code, str(e)) from e
+                    raise
+
+            def _exit_code(self):
+                tasks = self.client.describe_tasks(cluster=self.cluster, tasks=[self.arn]).get("tasks", [])
+                for task in tasks:
+                    for container in task.get("containers", []):
+                        if container.get("exitCode") not in (None, 0):
+                            return container["exitCode"]
+                return None
+
+        _ECS_OPERATOR = GeoswapEcsRunTaskOperator
+    return _ECS_OPERATOR(skip_on_exit_code=[SKIP], **kwargs)

@@ -114,3 +114,42 @@ def test_a_failing_check_fails_validate_once_and_promote_never_runs(zone_data, t
     ti = [t for t in run.get_task_instances() if t.task_id == "validate"][0]
     assert ti.try_number == 1, "exit 3 is not retried"
     assert live_version() == before
+
+
+def test_a_retry_after_a_failure_mid_load_rebuilds_the_same_version_without_duplicates(zone_data, monkeypatch):
+    import geoswap_runner
+
+    real_run = geoswap_runner.run
+    attempts, failures = [], []
+
+    def first_attempt_dies_mid_load(main_class, args):
+        """The real runner; on extract_transform's first try the job's own test hook makes partition 0 fail
+        right after its rows committed, i.e. in the middle of the load."""
+        if main_class.endswith("LauncherMain"):
+            attempts.append(list(args))
+            if len(attempts) == 1:
+                args = args + ["--spark-conf", "spark.geoswap.test.failAfterCommitPartition=0"]
+                try:
+                    return real_run(main_class, args)
+                except Exception as e:
+                    failures.append(str(e))
+                    raise
+        return real_run(main_class, args)
+
+    monkeypatch.setattr(geoswap_runner, "run", first_attempt_dies_mid_load)
+    dag = dagbag().get_dag(DAG_ID)
+    dag.get_task("extract_transform").retry_delay = timedelta(seconds=1)  # the DAG's 1 min is for production
+    run = run_dag(dag, datetime(2026, 10, 10, 3, tzinfo=timezone.utc), {"force": True})
+
+    states = task_states(run)
+    assert states == {"extract_transform": "success", "validate": "success", "promote": "success"}
+    et = [t for t in run.get_task_instances() if t.task_id == "extract_transform"][0]
+    assert et.try_number == 2 and len(attempts) == 2
+    assert len(failures) == 1 and "after its commit" in failures[0], failures
+    assert attempts[0] == attempts[1], "the retry builds the same version with the same arguments"
+    assert psql("SELECT status || ' ' || coalesce(error_code::text, '-') FROM geoswap.versions"
+                " WHERE pipeline = 'zone_stats' AND version = '20261010t030000'") == "live -"
+    assert live_version() == "20261010t030000"
+    zones = psql("SELECT count(*) FROM public.zones")
+    assert psql("SELECT count(*) || ' ' || count(DISTINCT zone_id) FROM public.zone_stats_v20261010t030000") \
+        == f"{zones} {zones}"

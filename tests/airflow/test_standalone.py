@@ -126,6 +126,39 @@ def test_a_run_triggered_through_the_rest_api_with_conf_publishes(airflow):
         "extract_transform": "success", "validate": "success", "promote": "success"}
 
 
+def table_identity(version: str) -> str:
+    """The table's OID, its rows and xmin of its first row: all change if the table is rebuilt in place."""
+    table = f"public.zone_stats_v{version}"
+    return psql(f"SELECT '{table}'::regclass::oid || ' ' || (SELECT count(*) FROM {table})"
+                f" || ' ' || (SELECT min(xmin::text) FROM {table})")
+
+
+def test_clearing_a_promoted_run_publishes_a_fresh_build_and_leaves_the_old_table_alone(airflow):
+    run_id = airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?logical_date_gte=2026-11-01T03:00:00Z"
+                          "&logical_date_lte=2026-11-01T03:00:00Z")["dag_runs"][0]["dag_run_id"]
+    quoted = urllib.request.quote(run_id, safe="")
+    assert run_state(airflow, run_id) == "success"
+    # Retention may drop the old table after the new one is live (it keeps `retain` versions) but leaves a
+    # table another view depends on: pin it, to compare it afterwards.
+    psql("CREATE OR REPLACE VIEW public.it_pin AS SELECT * FROM public.zone_stats_v20261101t030000")
+    before = table_identity("20261101t030000")
+
+    # What the UI's "Clear" on a finished run sends.
+    airflow.call("POST", f"/api/v2/dags/{DAG_ID}/dagRuns/{quoted}/clear", {"dry_run": False})
+    wait_for("the cleared run", lambda: run_state(airflow, run_id) == "success"
+             and {t["state"] for t in airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quoted}/taskInstances")
+                  ["task_instances"]} == {"success"}, 900, 3)
+
+    run = airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quoted}")
+    assert run["conf"] == {"force": True}
+    # A fresh version (the clear number is part of it) was built and published …
+    assert psql("SELECT status IN ('live', 'retired') AND promoted_at IS NOT NULL FROM geoswap.versions"
+                " WHERE pipeline = 'zone_stats' AND version = '20261101t030000_1'") == "t"
+    # … and the table the first run published was not rebuilt or refilled in place.
+    assert table_identity("20261101t030000") == before
+    psql("DROP VIEW public.it_pin")
+
+
 def test_a_backfill_created_through_the_api_runs_and_older_versions_are_not_promoted(airflow):
     live = psql("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'")
     backfill = airflow.call("POST", "/api/v2/backfills", {

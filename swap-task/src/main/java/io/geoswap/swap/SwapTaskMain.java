@@ -161,7 +161,9 @@ public final class SwapTaskMain implements Callable<Integer> {
   @Command(name = "promote", description = "Point the view at a validated version.")
   static final class Promote extends Sub {
     @Option(names = "--version", required = true) String version;
-    @Option(names = "--force", description = "Promote even if its logical date is older than the live one's.")
+    // arity 0..1: `--force` or `--force=true|false`, so a templated command (ECS) can always pass it.
+    @Option(names = "--force", arity = "0..1", fallbackValue = "true",
+        description = "Promote even if its logical date is older than the live one's.")
     boolean force;
     @Option(names = "--skip-snapshot-guard", hidden = true,
         description = "UNSAFE, for tests: don't wait for transactions older than the version.")

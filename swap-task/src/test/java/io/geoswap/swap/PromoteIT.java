@@ -199,6 +199,11 @@ class PromoteIT {
     assertThat(liveTag("vw_backfill")).isEqualTo("new");
     assertThat(db.value("SELECT status FROM geoswap.versions WHERE pipeline = 'backfill' AND version = 'old'")).isEqualTo("superseded");
 
+    // The ECS runner always passes the flag with a value.
+    SwapRun notForced = promote(spec, "old", "--force=false");
+    assertThat(notForced.exitCode()).as(notForced.toString()).isEqualTo(ExitCode.SKIPPED);
+    assertThat(liveTag("vw_backfill")).isEqualTo("new");
+
     SwapRun forced = promote(spec, "old", "--force");
     assertThat(forced.exitCode()).as(forced.toString()).isZero();
     assertThat(liveTag("vw_backfill")).isEqualTo("old");

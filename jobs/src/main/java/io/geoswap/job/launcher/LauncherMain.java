@@ -119,7 +119,14 @@ public final class LauncherMain implements Callable<Integer> {
         default -> throw GeoswapException.usage("--target '" + target + "' is not one of local, spark-submit, emr-serverless");
       };
       return switch (t) {
-        case local -> Cli.execute(new JobMain(main.env, main.out), main.out, System.err, jobArgs(true).toArray(String[]::new));
+        case local -> {
+          // In this JVM, Spark reads spark.* system properties into every SparkConf it makes.
+          List<String> conf = allSparkConf();
+          for (String c : conf.subList(SPARK_CONF.size(), conf.size())) {
+            System.setProperty(c.substring(0, c.indexOf('=')), c.substring(c.indexOf('=') + 1));
+          }
+          yield Cli.execute(new JobMain(main.env, main.out), main.out, System.err, jobArgs(true).toArray(String[]::new));
+        }
         case spark_submit -> sparkSubmit();
         case emr_serverless -> emrServerless();
       };
