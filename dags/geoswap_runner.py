@@ -22,7 +22,9 @@ def _java_command(home: Path, main_class: str) -> list[str]:
     java = os.environ.get("GEOSWAP_JAVA", "java")
     if main_class.startswith("io.geoswap.swap"):
         return [java, "-jar", str(home / "swap-task/target/geoswap-swap-task.jar")]
-    spark_cp = (home / "jobs/target/spark-classpath.txt").read_text().strip()
+    # Spark's jars: a distribution's jars folder (GEOSWAP_SPARK_CLASSPATH, e.g. pyspark's "…/jars/*"),
+    # else the classpath Maven wrote for this checkout.
+    spark_cp = os.environ.get("GEOSWAP_SPARK_CLASSPATH") or (home / "jobs/target/spark-classpath.txt").read_text().strip()
     return [java, f"@{home / 'jvm/spark-java17.args'}", "-cp",
             f"{spark_cp}:{home / 'jobs/target/geoswap-job.jar'}", main_class]
 

@@ -11,7 +11,7 @@ import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;
 import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.RunParams;
-import io.geoswap.common.spec.SpecFiles;
+import io.geoswap.common.aws.S3SpecFiles;
 import io.geoswap.common.spec.SpecLoader;
 import java.io.PrintStream;
 import java.security.SecureRandom;
@@ -91,8 +91,8 @@ public final class SwapTaskMain implements Callable<Integer> {
           SwapConfig.DEFAULT_BACKOFF_MAX, snapshotWait);
     }
 
-    PipelineSpec loadSpec() {
-      return new SpecLoader(SpecFiles.LOCAL).load(spec);
+    PipelineSpec loadSpec(Map<String, String> env) {
+      return new SpecLoader(new S3SpecFiles(db.aws(env))).load(spec);
     }
   }
 
@@ -117,7 +117,7 @@ public final class SwapTaskMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PipelineSpec spec = common.loadSpec();
+      PipelineSpec spec = common.loadSpec(main.env);
       SwapConfig config = common.config();
       RunParams params = RunParams.of(version, null, dataIntervalStart, dataIntervalEnd, null);
       try (Connection c = Db.connect(db("geoswap-validate"))) {
@@ -171,7 +171,7 @@ public final class SwapTaskMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PipelineSpec spec = common.loadSpec();
+      PipelineSpec spec = common.loadSpec(main.env);
       Publisher.Outcome o = new Publisher(db("geoswap-promote"), common.config(), new SecureRandom())
           .promote(spec, version, force, !skipSnapshotGuard);
       if (o.exitCode() == ExitCode.SKIPPED) main.err.println("geoswap: skipped: " + o.message());
@@ -186,7 +186,7 @@ public final class SwapTaskMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PipelineSpec spec = common.loadSpec();
+      PipelineSpec spec = common.loadSpec(main.env);
       Publisher.Outcome o = new Publisher(db("geoswap-rollback"), common.config(), new SecureRandom()).rollback(spec, to);
       print(o.toJson());
       return o.exitCode();
@@ -201,7 +201,7 @@ public final class SwapTaskMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PipelineSpec spec = common.loadSpec();
+      PipelineSpec spec = common.loadSpec(main.env);
       Duration d = Durations.parseOrNull(olderThan);
       if (d == null || d.isNegative()) throw GeoswapException.usage("--older-than: '" + olderThan + "' is not a duration");
       DbSettings settings = db("geoswap-gc");
@@ -223,7 +223,7 @@ public final class SwapTaskMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PipelineSpec spec = common.loadSpec();
+      PipelineSpec spec = common.loadSpec(main.env);
       try (Connection c = Db.connect(db("geoswap-status"))) {
         VersionRegistry registry = new VersionRegistry(c);
         registry.ensureSchema();

@@ -85,9 +85,34 @@ public final class Cli {
     return m;
   }
 
-  /** Prints {@code value} as one JSON line. */
+  /**
+   * In a container, stdout and stderr are two pipes that the runtime's log driver (awslogs on ECS, conmon
+   * under podman) reads separately and interleaves by arrival: a log line written a moment before the
+   * result can land after it, and ECS hands Airflow the last line as the XCom. The image sets this pause
+   * so stderr drains before the result line is written.
+   */
+  private static final long RESULT_PAUSE_MS = parsePause(System.getenv("GEOSWAP_RESULT_PAUSE_MS"));
+
+  private static long parsePause(String v) {
+    try {
+      return v == null ? 0 : Math.max(0, Math.min(5_000, Long.parseLong(v.trim())));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** Prints {@code value} as one JSON line: the task's result, its last line of output. */
   public static void printJson(PrintStream out, Object value) {
-    out.println(toJson(value));
+    String line = toJson(value);
+    System.err.flush();
+    if (RESULT_PAUSE_MS > 0) {
+      try {
+        Thread.sleep(RESULT_PAUSE_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    out.println(line);
     out.flush();
   }
 

@@ -91,7 +91,7 @@ public final class LauncherMain implements Callable<Integer> {
     // spark-submit
     @Option(names = "--master", description = "spark-submit: the master URL, e.g. spark://host:7077.") String master;
     @Option(names = "--spark-home", description = "spark-submit: Spark's home (default $SPARK_HOME).") String sparkHome;
-    @Option(names = "--job-jar", description = "The shaded job jar: a local path (spark-submit) or s3:// URI (EMR).") String jobJar;
+    @Option(names = "--job-jar", description = "The shaded job jar: a local path (spark-submit), an s3:// URI (EMR), or local:///… in a custom EMR image.") String jobJar;
 
     // emr-serverless
     @Option(names = "--application-id") String applicationId;
@@ -207,7 +207,10 @@ public final class LauncherMain implements Callable<Integer> {
       List<String> problems = new ArrayList<>();
       if (applicationId == null) problems.add("--application-id is required");
       if (executionRoleArn == null) problems.add("--execution-role-arn is required");
-      if (jobJar == null || !jobJar.startsWith("s3://")) problems.add("--job-jar must be the job jar's s3:// URI");
+      // s3:// (default), or local:// inside a custom EMR Serverless image (docker/emr/Dockerfile).
+      if (jobJar == null || !(jobJar.startsWith("s3://") || jobJar.startsWith("local:///"))) {
+        problems.add("--job-jar must be the job jar's s3:// URI (or local:///… in a custom EMR image)");
+      }
       if (!spec.startsWith("s3://")) problems.add("--spec must be an s3:// URI the job can read");
       if (db.secretId == null) problems.add("--db-secret-id is required (the job on EMR reads its database settings from it)");
       Duration poll = Durations.parseOrNull(pollInterval);

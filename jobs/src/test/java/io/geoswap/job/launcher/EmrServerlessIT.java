@@ -1,5 +1,7 @@
 package io.geoswap.job.launcher;
 
+import io.geoswap.testkit.MotoServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

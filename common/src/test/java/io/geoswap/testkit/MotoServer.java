@@ -1,6 +1,5 @@
-package io.geoswap.job.launcher;
+package io.geoswap.testkit;
 
-import io.geoswap.testkit.TestDb;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,12 +13,12 @@ import java.time.Duration;
  * moto's AWS emulator over HTTP on a free loopback port (jobs/src/test/python/moto_server.py, run by the
  * Python that ./geoswap test installed moto into: $GEOSWAP_MOTO_PYTHON).
  */
-final class MotoServer implements AutoCloseable {
-  final String endpoint;
+public final class MotoServer implements AutoCloseable {
+  public final String endpoint;
   private final Process process;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  MotoServer() throws Exception {
+  public MotoServer() throws Exception {
     String python = System.getenv("GEOSWAP_MOTO_PYTHON");
     if (python == null) throw new IllegalStateException("no moto: run the ITs through ./geoswap test (it installs moto)");
     int port;
@@ -43,7 +42,7 @@ final class MotoServer implements AutoCloseable {
   }
 
   /** Moves a job run to {@code state}, as EMR's scheduler would. */
-  void setState(String applicationId, String jobRunId, String state, String details) throws Exception {
+  public void setState(String applicationId, String jobRunId, String state, String details) throws Exception {
     String body = "{\"applicationId\":\"" + applicationId + "\",\"jobRunId\":\"" + jobRunId + "\",\"state\":\""
         + state + "\",\"stateDetails\":" + (details == null ? "null" : "\"" + details + "\"") + "}";
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/_geoswap/job-run-state"))
