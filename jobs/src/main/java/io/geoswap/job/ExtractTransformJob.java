@@ -44,7 +44,7 @@ public final class ExtractTransformJob {
 
   /** What a successful run produced (the JSON result). */
   public record Result(String pipeline, String version, String schema, String table, long rows,
-      Map<String, Double> phaseSeconds, Map<String, Map<String, Long>> sources, String sparkAppId, UUID buildId) {
+      Map<String, Double> phaseSeconds, Map<String, Map<String, Object>> sources, String sparkAppId, UUID buildId) {
     public Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("status", "built");
@@ -106,12 +106,13 @@ public final class ExtractTransformJob {
 
     phases.start("read");
     SourceReader reader = new SourceReader(spark, db, conn);
-    Map<String, Map<String, Long>> sourceFigures = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> sourceFigures = new LinkedHashMap<>();
     for (PipelineSpec.Source source : spec.sourceList()) {
       SourceReader.Read read = runSpark("reading source " + source.name(),
           () -> reader.read(source, spec.onInvalidGeometry(), values));
       cached.add(read.frame());
-      sourceFigures.put(source.name(), Map.of("rows", read.rows(), "dropped", read.dropped(), "repaired", read.repaired()));
+      sourceFigures.put(source.name(), Map.<String, Object>of("rows", read.rows(), "dropped", read.dropped(), "repaired", read.repaired(),
+          "extract", read.extract()));
       LOG.info("read {}: {} rows in {} partition(s){}{}", source.name(), read.rows(), read.partitions(),
           read.dropped() > 0 ? ", " + read.dropped() + " dropped" : "",
           read.repaired() > 0 ? ", " + read.repaired() + " repaired" : "");

@@ -73,6 +73,9 @@ class ZoneStatsEquivalenceIT {
     assertThat(json.get("status").asText()).isEqualTo("built");
     assertThat(json.get("table").asText()).isEqualTo("public.zone_stats_vit1");
     assertThat(json.get("rows").asLong()).isEqualTo(24 * 20);
+    // Both sources' column types have binary decoders: read by COPY (SourceReader's default).
+    assertThat(json.get("sources").get("events").get("extract").asText()).isEqualTo("copy");
+    assertThat(json.get("sources").get("zones").get("extract").asText()).isEqualTo("copy");
     assertThat(json.get("phase_seconds").fieldNames()).toIterable().contains("read", "transform", "load", "index", "total");
     assertThat(db.value("SELECT status || '/' || rows_written || '/' || run_id || '/' || logical_date::text FROM geoswap.versions WHERE pipeline = 'zone_stats' AND version = 'it1'"))
         .isEqualTo("built/480/manual__it/2026-08-01 00:00:00+00");

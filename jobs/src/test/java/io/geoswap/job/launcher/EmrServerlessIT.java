@@ -153,7 +153,8 @@ class EmrServerlessIT {
         .doesNotContain(db.settings.password()).doesNotContain("--aws-endpoint-url");
     assertThat(spark.sparkSubmitParameters()).contains("--class io.geoswap.job.JobMain",
         "spark.kryo.registrator=org.apache.sedona.core.serde.SedonaKryoRegistrator",
-        "spark.executorEnv.SCARF_NO_ANALYTICS=true", "spark.emr-serverless.driverEnv.SCARF_NO_ANALYTICS=true");
+        "spark.executorEnv.SCARF_NO_ANALYTICS=true", "spark.emr-serverless.driverEnv.SCARF_NO_ANALYTICS=true",
+        "spark.driver.extraJavaOptions=-Djts.relate=ng", "spark.executor.extraJavaOptions=-Djts.relate=ng");
     assertThat(run.tags()).containsEntry("geoswap:pipeline", "zone_stats").containsEntry("geoswap:version", "ok1")
         .containsEntry("airflow:dag_id", "geoswap__zone_stats");
     assertThat(run.executionRole()).isEqualTo(ROLE);
