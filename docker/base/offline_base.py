@@ -55,6 +55,8 @@ def build_rootfs(rootfs: Path) -> None:
     subprocess.run(["jlink", "--module-path", str(jdk / "jmods"), "--add-modules", "ALL-MODULE-PATH",
                     "--strip-debug", "--no-man-pages", "--no-header-files", "--compress=2", "--output", str(jre)],
                    check=True)
+    # Both the path ldd printed and the file's real path (Debian merges /lib into /usr): the loader and
+    # the libraries are found under either.
     for lib in sorted(shared_libraries(rootfs)):
         real = Path(lib).resolve()
         for p in {Path(lib), real}:
@@ -62,7 +64,6 @@ def build_rootfs(rootfs: Path) -> None:
             dest.parent.mkdir(parents=True, exist_ok=True)
             if not dest.exists():
                 shutil.copy2(real, dest)
-    # Debian's /lib and /lib64 are symlinks into /usr on merged-/usr systems; keep the loader reachable.
     (rootfs / "bin").mkdir(exist_ok=True)
     shutil.copy2(shutil.which("busybox") or "/bin/busybox", rootfs / "bin/busybox")
     for applet in BUSYBOX_APPLETS:

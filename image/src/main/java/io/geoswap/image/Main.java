@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * The image's entry point: {@code launcher …} runs the launcher (extract-transform), {@code swap-task …} the
  * swap-task. One image for both keeps one ECS task definition and one version to deploy; the swap-task
- * part alone would be ~20 MB, the Spark jars (for {@code launcher run --target local}) make up the rest.
+ * jar alone is ~13 MB, the Spark jars (for {@code launcher run --target local}) make up the rest.
  */
 public final class Main {
   private Main() {}

@@ -9,6 +9,7 @@ import io.geoswap.job.tools.ExampleData;
 import io.geoswap.testkit.MotoServer;
 import io.geoswap.testkit.TestDb;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,6 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import java.net.URI;
 
 /**
  * The task image as ECS runs it: loaded into podman from the jib tarball, run with host networking against

@@ -24,7 +24,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
@@ -35,14 +34,12 @@ import org.postgresql.copy.PGCopyInputStream;
  * no JDBC row protocol): the least database CPU per row there is (PostgreSQL docs, "COPY", Binary Format).
  *
  * <p>The schema is the one Spark's JDBC source reports for the same query, so a transform sees the same
- * types whichever way a source was read. Sources with a column type this reader doesn't decode use JDBC.
+ * types whichever way a source was read. Sources with a column this reader has no decoder for use JDBC.
  */
 final class CopyExtract {
-  /** PostgreSQL types decoded here (binary send formats), by their pg_type name. */
-  static final Set<String> TYPES = Set.of("int2", "int4", "int8", "float4", "float8", "bool", "text", "varchar",
-      "bpchar", "bytea", "timestamptz", "geometry", "geography");
   /** Partition column types whose ranges are split here. */
   static final Set<String> RANGE_TYPES = Set.of("int2", "int4", "int8");
+
 
   private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
   /** Microseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01. */
@@ -50,8 +47,66 @@ final class CopyExtract {
 
   private CopyExtract() {}
 
-  static boolean supports(List<String> columnTypes, String partitionType) {
-    return TYPES.containsAll(columnTypes) && (partitionType == null || RANGE_TYPES.contains(partitionType));
+  /** One column's value, read from the stream in its binary send format as the JDBC schema types it. */
+  @FunctionalInterface
+  interface Decoder extends Serializable {
+    Object read(DataInputStream in, int len) throws IOException;
+  }
+
+  /**
+   * The decoder of a column of PostgreSQL type {@code pgType} that the JDBC source types {@code spark}, or
+   * null when this reader has none (the source then goes the JDBC way). PostgreSQL's *send functions define
+   * the formats; the Spark type decides the Java type, so a transform sees what JDBC would have given it.
+   */
+  static Decoder decoder(String pgType, DataType spark) {
+    boolean integral = spark.equals(DataTypes.LongType) || spark.equals(DataTypes.IntegerType)
+        || spark.equals(DataTypes.ShortType);
+    boolean floating = spark.equals(DataTypes.DoubleType) || spark.equals(DataTypes.FloatType);
+    return switch (pgType) {
+      case "int2" -> integral ? (in, len) -> integral(in.readShort(), spark) : null;
+      case "int4" -> integral ? (in, len) -> integral(in.readInt(), spark) : null;
+      case "int8" -> integral ? (in, len) -> integral(in.readLong(), spark) : null;
+      case "float4" -> floating ? (in, len) -> floating(in.readFloat(), spark) : null;
+      case "float8" -> floating ? (in, len) -> floating(in.readDouble(), spark) : null;
+      case "bool" -> spark.equals(DataTypes.BooleanType) ? (in, len) -> in.readByte() != 0 : null;
+      case "timestamptz" -> spark.equals(DataTypes.TimestampType) ? (in, len) -> timestamp(in.readLong()) : null;
+      case "bytea" -> spark.equals(DataTypes.BinaryType) ? (in, len) -> bytes(in, len) : null;
+      case "text", "varchar", "bpchar" -> spark.equals(DataTypes.StringType)
+          ? (in, len) -> new String(bytes(in, len), StandardCharsets.UTF_8) : null;
+      default -> null;
+    };
+  }
+
+  /** The decoders of every column, or null if one has none. */
+  static Decoder[] decoders(List<String> pgTypes, StructType schema) {
+    if (pgTypes.size() != schema.fields().length) throw new IllegalArgumentException("types and schema differ in length");
+    Decoder[] d = new Decoder[pgTypes.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = decoder(pgTypes.get(i), schema.fields()[i].dataType());
+      if (d[i] == null) return null;
+    }
+    return d;
+  }
+
+  private static Object integral(long v, DataType t) {
+    return t.equals(DataTypes.LongType) ? (Object) v : t.equals(DataTypes.IntegerType) ? (Object) (int) v : (Object) (short) v;
+  }
+
+  private static Object floating(double v, DataType t) {
+    return t.equals(DataTypes.DoubleType) ? (Object) v : (Object) (float) v;
+  }
+
+  private static java.sql.Timestamp timestamp(long pgMicros) {
+    long micros = pgMicros + PG_EPOCH_MICROS;
+    java.sql.Timestamp ts = new java.sql.Timestamp(Math.floorDiv(micros, 1000L));
+    ts.setNanos((int) Math.floorMod(micros, 1_000_000L) * 1000);
+    return ts;
+  }
+
+  private static byte[] bytes(DataInputStream in, int len) throws IOException {
+    byte[] b = new byte[len];
+    in.readFully(b);
+    return b;
   }
 
   /** The COPY statement of each partition: {@code query} restricted to its range of {@code column}. */
@@ -76,20 +131,17 @@ final class CopyExtract {
     return out;
   }
 
-  /**
-   * @param pgTypes the PostgreSQL type of each selected expression, in order (a geometry selected as
-   *     {@code ST_AsEWKB(…)} is {@code bytea})
-   */
-  static Dataset<Row> read(SparkSession spark, DbSettings db, StructType schema, List<String> pgTypes,
+  /** @param decoders from {@link #decoders}, one per column of {@code schema} */
+  static Dataset<Row> read(SparkSession spark, DbSettings db, StructType schema, Decoder[] decoders,
       List<String> queries) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<String> copies = queries.stream().map(q -> "COPY (" + q + ") TO STDOUT (FORMAT binary)").toList();
-    var rdd = jsc.parallelize(copies, copies.size()).mapPartitions(new Reader(db, schema, pgTypes.toArray(String[]::new)));
+    var rdd = jsc.parallelize(copies, copies.size()).mapPartitions(new Reader(db, decoders));
     return spark.createDataFrame(rdd, schema);
   }
 
   /** Runs one partition's COPY on an executor and decodes its rows as they stream in. */
-  private record Reader(DbSettings db, StructType schema, String[] pgTypes)
+  private record Reader(DbSettings db, Decoder[] decoders)
       implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<String>, Row>, Serializable {
     @Override
     public Iterator<Row> call(Iterator<String> copies) throws Exception {
@@ -106,26 +158,22 @@ final class CopyExtract {
       };
       if (task != null) task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> close.run());
       PGCopyInputStream in = new PGCopyInputStream(c.unwrap(PGConnection.class), copy);
-      return new Rows(new DataInputStream(new BufferedInputStream(in, 1 << 16)), schema, pgTypes,
-          task == null ? close : null);
+      return new Rows(new DataInputStream(new BufferedInputStream(in, 1 << 16)), decoders, task == null ? close : null);
     }
   }
 
-  /** Decodes tuples of PostgreSQL's binary COPY format into Rows of {@code schema}'s Java types. */
+  /** Decodes tuples of PostgreSQL's binary COPY format into Rows, a column's decoder per field. */
   static final class Rows implements Iterator<Row> {
     private final DataInputStream in;
-    private final DataType[] types;
-    private final String[] pgTypes;
+    private final Decoder[] decoders;
     private final Runnable onEnd;
     private Row next;
     private boolean done;
 
-    Rows(DataInputStream in, StructType schema, String[] pgTypes, Runnable onEnd) throws IOException {
+    Rows(DataInputStream in, Decoder[] decoders, Runnable onEnd) throws IOException {
       this.in = in;
-      this.types = java.util.Arrays.stream(schema.fields()).map(StructField::dataType).toArray(DataType[]::new);
-      this.pgTypes = pgTypes;
+      this.decoders = decoders;
       this.onEnd = onEnd;
-      if (pgTypes.length != types.length) throw new IllegalArgumentException("types and schema differ in length");
       byte[] sig = new byte[SIGNATURE.length];
       in.readFully(sig);
       if (!java.util.Arrays.equals(sig, SIGNATURE)) throw new IOException("not a binary COPY stream");
@@ -154,11 +202,13 @@ final class CopyExtract {
           end();
           return null;
         }
-        if (fields != types.length) throw new IOException("COPY row has " + fields + " fields, expected " + types.length);
+        if (fields != decoders.length) {
+          throw new IOException("COPY row has " + fields + " fields, expected " + decoders.length);
+        }
         Object[] values = new Object[fields];
         for (int i = 0; i < fields; i++) {
           int len = in.readInt();
-          values[i] = len < 0 ? null : convert(decode(pgTypes[i], len), types[i]);
+          values[i] = len < 0 ? null : decoders[i].read(in, len);
         }
         return RowFactory.create(values);
       } catch (EOFException e) {
@@ -170,66 +220,16 @@ final class CopyExtract {
       }
     }
 
-    /** A value in the Java type of its binary send format (PostgreSQL's *send functions). */
-    private Object decode(String pgType, int len) throws IOException {
-      switch (pgType) {
-        case "int2": return (long) in.readShort();
-        case "int4": return (long) in.readInt();
-        case "int8": return in.readLong();
-        case "float4": return (double) in.readFloat();
-        case "float8": return in.readDouble();
-        case "bool": return in.readByte() != 0;
-        case "timestamptz": {
-          long micros = in.readLong() + PG_EPOCH_MICROS;
-          java.sql.Timestamp ts = new java.sql.Timestamp(Math.floorDiv(micros, 1000L));
-          ts.setNanos((int) Math.floorMod(micros, 1_000_000L) * 1000);
-          return ts;
-        }
-        default: {
-          byte[] b = new byte[len];
-          in.readFully(b);
-          return pgType.equals("bytea") ? b : new String(b, StandardCharsets.UTF_8);
-        }
-      }
-    }
-
-    /** As the JDBC source would have typed it (its schema is ours). */
-    private static Object convert(Object v, DataType t) throws IOException {
-      if (t.equals(DataTypes.LongType)) return ((Number) v).longValue();
-      if (t.equals(DataTypes.IntegerType)) return ((Number) v).intValue();
-      if (t.equals(DataTypes.ShortType)) return ((Number) v).shortValue();
-      if (t.equals(DataTypes.DoubleType)) return ((Number) v).doubleValue();
-      if (t.equals(DataTypes.FloatType)) return ((Number) v).floatValue();
-      if (t.equals(DataTypes.BooleanType) || t.equals(DataTypes.TimestampType)
-          || t.equals(DataTypes.StringType) || t.equals(DataTypes.BinaryType)) {
-        return v;
-      }
-      throw new IOException("no binary decoding for Spark type " + t);
-    }
-
     private void end() {
       done = true;
       if (onEnd != null) onEnd.run();
     }
   }
 
-  /** Spark types the decoder produces; a JDBC schema with anything else goes the JDBC way. */
-  static boolean decodable(StructType schema) {
-    for (StructField f : schema.fields()) {
-      DataType t = f.dataType();
-      if (!(t.equals(DataTypes.IntegerType) || t.equals(DataTypes.LongType) || t.equals(DataTypes.ShortType)
-          || t.equals(DataTypes.DoubleType) || t.equals(DataTypes.FloatType) || t.equals(DataTypes.BooleanType)
-          || t.equals(DataTypes.TimestampType) || t.equals(DataTypes.StringType) || t.equals(DataTypes.BinaryType))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** For tests: decode a whole binary COPY stream. */
   static List<Row> decodeAll(InputStream in, StructType schema, String... pgTypes) throws IOException {
     List<Row> rows = new ArrayList<>();
-    new Rows(new DataInputStream(in), schema, pgTypes, null).forEachRemaining(rows::add);
+    new Rows(new DataInputStream(in), decoders(List.of(pgTypes), schema), null).forEachRemaining(rows::add);
     return rows;
   }
 }

@@ -92,16 +92,15 @@ public final class SourceReader {
     String extract = spark.conf().get(EXTRACT_CONF, "copy");
     String partitionType = source.partitionColumn() == null ? null : columns.stream()
         .filter(c -> c.name().equals(source.partitionColumn())).findFirst().map(Column::type).orElse(null);
-    List<String> selectedTypes = columns.stream()
-        .map(c -> c.isGeometry() ? "bytea" : NATIVE_TYPES.contains(c.type()) ? c.type() : "text").toList();
-    if (extract.equals("copy") && CopyExtract.supports(selectedTypes, partitions > 1 ? partitionType : null)
-        && CopyExtract.decodable(raw.schema())) {
+    CopyExtract.Decoder[] decoders = extract.equals("copy")
+        ? CopyExtract.decoders(columns.stream().map(SourceReader::selectedType).toList(), raw.schema()) : null;
+    if (decoders != null && (partitions <= 1 || CopyExtract.RANGE_TYPES.contains(partitionType))) {
       // Same query, same schema (the JDBC source's, from a LIMIT 0 probe), rows by binary COPY.
       List<String> queries = partitions > 1
           ? CopyExtract.partitionQueries(query, Sql.ident(source.partitionColumn()),
               Long.parseLong(bounds[0].toString()), Long.parseLong(bounds[1].toString()), partitions)
           : List.of(query);
-      raw = CopyExtract.read(spark, db.withApplicationName("geoswap-extract"), raw.schema(), selectedTypes, queries);
+      raw = CopyExtract.read(spark, db.withApplicationName("geoswap-extract"), raw.schema(), decoders, queries);
       LOG.info("{}: binary COPY in {} partition(s)", label, queries.size());
       method = "copy";
     }
@@ -166,6 +165,11 @@ public final class SourceReader {
     if (s.invalid > 0) parts.add(s.invalid + " invalid geometr" + (s.invalid == 1 ? "y" : "ies"));
     if (s.nulls > 0) parts.add(s.nulls + " NULL geometr" + (s.nulls == 1 ? "y" : "ies"));
     return String.join(" and ", parts);
+  }
+
+  /** The PostgreSQL type of {@link #selectExpression}'s result for {@code c}. */
+  private static String selectedType(Column c) {
+    return c.isGeometry() ? "bytea" : NATIVE_TYPES.contains(c.type()) ? c.type() : "text";
   }
 
   private static String selectExpression(Column c) {

@@ -27,9 +27,12 @@ class CopyExtractTest {
 
   @Test
   void onlyTypesWithABinaryDecoderAndIntegerRangesGoTheCopyWay() {
-    assertThat(CopyExtract.supports(List.of("int8", "bytea", "text", "timestamptz"), "int8")).isTrue();
-    assertThat(CopyExtract.supports(List.of("int8", "numeric"), null)).isFalse();
-    assertThat(CopyExtract.supports(List.of("int8"), "timestamptz")).isFalse();
+    StructType four = new StructType().add("a", DataTypes.LongType).add("b", DataTypes.BinaryType)
+        .add("c", DataTypes.StringType).add("d", DataTypes.TimestampType);
+    assertThat(CopyExtract.decoders(List.of("int8", "bytea", "text", "timestamptz"), four)).isNotNull();
+    StructType two = new StructType().add("a", DataTypes.LongType).add("b", DataTypes.createDecimalType(38, 18));
+    assertThat(CopyExtract.decoders(List.of("int8", "numeric"), two)).isNull();
+    assertThat(CopyExtract.RANGE_TYPES).contains("int8").doesNotContain("timestamptz");
   }
 
   @Test
