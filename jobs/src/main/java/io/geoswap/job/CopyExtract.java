@@ -17,14 +17,9 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.PGCopyInputStream;
 
@@ -33,13 +28,14 @@ import org.postgresql.copy.PGCopyInputStream;
  * ranges of the partition column. PostgreSQL then only sends each value's binary form (no text rendering,
  * no JDBC row protocol): the least database CPU per row there is (PostgreSQL docs, "COPY", Binary Format).
  *
- * <p>The schema is the one Spark's JDBC source reports for the same query, so a transform sees the same
- * types whichever way a source was read. Sources with a column this reader has no decoder for use JDBC.
+ * <p>Values are decoded straight into Spark's internal representation (UTF8String, microseconds), typed
+ * as Spark's JDBC source types the same query, so a transform sees the same types whichever way a source
+ * was read, and no Row → InternalRow conversion runs per row. Sources with a column this reader has no
+ * decoder for use JDBC.
  */
 final class CopyExtract {
   /** Partition column types whose ranges are split here. */
   static final Set<String> RANGE_TYPES = Set.of("int2", "int4", "int8");
-
 
   private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
   /** Microseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01. */
@@ -47,7 +43,7 @@ final class CopyExtract {
 
   private CopyExtract() {}
 
-  /** One column's value, read from the stream in its binary send format as the JDBC schema types it. */
+  /** One column's value, read from the stream in its binary send format, in Spark's internal form. */
   @FunctionalInterface
   interface Decoder extends Serializable {
     Object read(DataInputStream in, int len) throws IOException;
@@ -56,7 +52,8 @@ final class CopyExtract {
   /**
    * The decoder of a column of PostgreSQL type {@code pgType} that the JDBC source types {@code spark}, or
    * null when this reader has none (the source then goes the JDBC way). PostgreSQL's *send functions define
-   * the formats; the Spark type decides the Java type, so a transform sees what JDBC would have given it.
+   * the formats; the Spark type decides the value's type. {@code geometry} arrives as PostGIS's send form,
+   * EWKB (the SRID included), as bytes for {@link SourceRelation} to parse.
    */
   static Decoder decoder(String pgType, DataType spark) {
     boolean integral = spark.equals(DataTypes.LongType) || spark.equals(DataTypes.IntegerType)
@@ -69,20 +66,20 @@ final class CopyExtract {
       case "float4" -> floating ? (in, len) -> floating(in.readFloat(), spark) : null;
       case "float8" -> floating ? (in, len) -> floating(in.readDouble(), spark) : null;
       case "bool" -> spark.equals(DataTypes.BooleanType) ? (in, len) -> in.readByte() != 0 : null;
-      case "timestamptz" -> spark.equals(DataTypes.TimestampType) ? (in, len) -> timestamp(in.readLong()) : null;
-      case "bytea" -> spark.equals(DataTypes.BinaryType) ? (in, len) -> bytes(in, len) : null;
+      case "timestamptz" -> spark.equals(DataTypes.TimestampType) ? (in, len) -> in.readLong() + PG_EPOCH_MICROS : null;
+      case "bytea", "geometry" -> spark.equals(DataTypes.BinaryType) ? (in, len) -> bytes(in, len) : null;
       case "text", "varchar", "bpchar" -> spark.equals(DataTypes.StringType)
-          ? (in, len) -> new String(bytes(in, len), StandardCharsets.UTF_8) : null;
+          ? (in, len) -> UTF8String.fromBytes(bytes(in, len)) : null;
       default -> null;
     };
   }
 
   /** The decoders of every column, or null if one has none. */
-  static Decoder[] decoders(List<String> pgTypes, StructType schema) {
-    if (pgTypes.size() != schema.fields().length) throw new IllegalArgumentException("types and schema differ in length");
+  static Decoder[] decoders(List<String> pgTypes, List<DataType> sparkTypes) {
+    if (pgTypes.size() != sparkTypes.size()) throw new IllegalArgumentException("types differ in length");
     Decoder[] d = new Decoder[pgTypes.size()];
     for (int i = 0; i < d.length; i++) {
-      d[i] = decoder(pgTypes.get(i), schema.fields()[i].dataType());
+      d[i] = decoder(pgTypes.get(i), sparkTypes.get(i));
       if (d[i] == null) return null;
     }
     return d;
@@ -96,24 +93,20 @@ final class CopyExtract {
     return t.equals(DataTypes.DoubleType) ? (Object) v : (Object) (float) v;
   }
 
-  private static java.sql.Timestamp timestamp(long pgMicros) {
-    long micros = pgMicros + PG_EPOCH_MICROS;
-    java.sql.Timestamp ts = new java.sql.Timestamp(Math.floorDiv(micros, 1000L));
-    ts.setNanos((int) Math.floorMod(micros, 1_000_000L) * 1000);
-    return ts;
-  }
-
   private static byte[] bytes(DataInputStream in, int len) throws IOException {
     byte[] b = new byte[len];
     in.readFully(b);
     return b;
   }
 
-  /** The COPY statement of each partition: {@code query} restricted to its range of {@code column}. */
-  static List<String> partitionQueries(String query, String column, long lo, long hi, int n) {
+  /**
+   * The condition of each partition on {@code column} (already quoted), covering every value once and
+   * NULLs in the first; one {@code TRUE} when there is nothing to split.
+   */
+  static List<String> ranges(String column, long lo, long hi, int n) {
     List<String> out = new ArrayList<>();
     if (column == null || n <= 1 || hi <= lo) {
-      out.add(query);
+      out.add("TRUE");
       return out;
     }
     long span = hi - lo + 1;
@@ -121,53 +114,36 @@ final class CopyExtract {
     for (long start = lo; start <= hi; start += step) {
       boolean first = start == lo;
       boolean last = start + step > hi;
-      String range = first && last ? "TRUE"
+      out.add(first && last ? "TRUE"
           : first ? "(" + column + " < " + (start + step) + " OR " + column + " IS NULL)"
           : last ? column + " >= " + start
-          : column + " >= " + start + " AND " + column + " < " + (start + step);
-      // As a subquery: the source's own `where` keeps its precedence; PostgreSQL pushes the range down.
-      out.add("SELECT * FROM (" + query + ") AS geoswap_src WHERE " + range);
+          : column + " >= " + start + " AND " + column + " < " + (start + step));
     }
     return out;
   }
 
-  /** @param decoders from {@link #decoders}, one per column of {@code schema} */
-  static Dataset<Row> read(SparkSession spark, DbSettings db, StructType schema, Decoder[] decoders,
-      List<String> queries) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<String> copies = queries.stream().map(q -> "COPY (" + q + ") TO STDOUT (FORMAT binary)").toList();
-    var rdd = jsc.parallelize(copies, copies.size()).mapPartitions(new Reader(db, decoders));
-    return spark.createDataFrame(rdd, schema);
+  /** Runs one COPY on an executor and decodes its rows as they stream in; closes when read or the task ends. */
+  static Iterator<Object[]> stream(DbSettings db, String copy, Decoder[] decoders) throws SQLException, IOException {
+    Connection c = Db.connect(db.withApplicationName("geoswap-extract"));
+    TaskContext task = TaskContext.get();
+    Runnable close = () -> {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        // the rows are read; nothing to do
+      }
+    };
+    if (task != null) task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> close.run());
+    PGCopyInputStream in = new PGCopyInputStream(c.unwrap(PGConnection.class), copy);
+    return new Rows(new DataInputStream(new BufferedInputStream(in, 1 << 16)), decoders, close);
   }
 
-  /** Runs one partition's COPY on an executor and decodes its rows as they stream in. */
-  private record Reader(DbSettings db, Decoder[] decoders)
-      implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<String>, Row>, Serializable {
-    @Override
-    public Iterator<Row> call(Iterator<String> copies) throws Exception {
-      if (!copies.hasNext()) return java.util.Collections.emptyIterator();
-      String copy = copies.next();
-      Connection c = Db.connect(db.withApplicationName("geoswap-extract"));
-      TaskContext task = TaskContext.get();
-      Runnable close = () -> {
-        try {
-          c.close();
-        } catch (SQLException e) {
-          // the rows are read; nothing to do
-        }
-      };
-      if (task != null) task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> close.run());
-      PGCopyInputStream in = new PGCopyInputStream(c.unwrap(PGConnection.class), copy);
-      return new Rows(new DataInputStream(new BufferedInputStream(in, 1 << 16)), decoders, task == null ? close : null);
-    }
-  }
-
-  /** Decodes tuples of PostgreSQL's binary COPY format into Rows, a column's decoder per field. */
-  static final class Rows implements Iterator<Row> {
+  /** Decodes tuples of PostgreSQL's binary COPY format, a column's decoder per field. */
+  static final class Rows implements Iterator<Object[]> {
     private final DataInputStream in;
     private final Decoder[] decoders;
     private final Runnable onEnd;
-    private Row next;
+    private Object[] next;
     private boolean done;
 
     Rows(DataInputStream in, Decoder[] decoders, Runnable onEnd) throws IOException {
@@ -188,14 +164,14 @@ final class CopyExtract {
     }
 
     @Override
-    public Row next() {
+    public Object[] next() {
       if (!hasNext()) throw new NoSuchElementException();
-      Row r = next;
+      Object[] r = next;
       next = null;
       return r;
     }
 
-    private Row read() {
+    private Object[] read() {
       try {
         short fields = in.readShort();
         if (fields == -1) {
@@ -210,7 +186,7 @@ final class CopyExtract {
           int len = in.readInt();
           values[i] = len < 0 ? null : decoders[i].read(in, len);
         }
-        return RowFactory.create(values);
+        return values;
       } catch (EOFException e) {
         end();
         throw new IllegalStateException("binary COPY ended without its trailer", e);
@@ -227,9 +203,9 @@ final class CopyExtract {
   }
 
   /** For tests: decode a whole binary COPY stream. */
-  static List<Row> decodeAll(InputStream in, StructType schema, String... pgTypes) throws IOException {
-    List<Row> rows = new ArrayList<>();
-    new Rows(new DataInputStream(in), decoders(List.of(pgTypes), schema), null).forEachRemaining(rows::add);
+  static List<Object[]> decodeAll(InputStream in, List<DataType> types, String... pgTypes) throws IOException {
+    List<Object[]> rows = new ArrayList<>();
+    new Rows(new DataInputStream(in), decoders(List.of(pgTypes), types), null).forEachRemaining(rows::add);
     return rows;
   }
 }

@@ -104,18 +104,13 @@ public final class ExtractTransformJob {
       VersionRegistry registry, UUID buildId, Phases phases, List<Dataset<Row>> cached) {
     Map<String, String> values = params.placeholders();
 
+    // Sources are registered, not read: the transform's scans read them (only the columns it uses), and
+    // their checks run on what those scans found, before anything is loaded.
     phases.start("read");
     SourceReader reader = new SourceReader(spark, db, conn);
-    Map<String, Map<String, Object>> sourceFigures = new LinkedHashMap<>();
+    List<SourceReader.Read> reads = new ArrayList<>();
     for (PipelineSpec.Source source : spec.sourceList()) {
-      SourceReader.Read read = runSpark("reading source " + source.name(),
-          () -> reader.read(source, spec.onInvalidGeometry(), values));
-      cached.add(read.frame());
-      sourceFigures.put(source.name(), Map.<String, Object>of("rows", read.rows(), "dropped", read.dropped(), "repaired", read.repaired(),
-          "extract", read.extract()));
-      LOG.info("read {}: {} rows in {} partition(s){}{}", source.name(), read.rows(), read.partitions(),
-          read.dropped() > 0 ? ", " + read.dropped() + " dropped" : "",
-          read.repaired() > 0 ? ", " + read.repaired() + " repaired" : "");
+      reads.add(runSpark("reading source " + source.name(), () -> reader.read(source, spec.onInvalidGeometry(), values)));
     }
     phases.stop();
 
@@ -135,7 +130,17 @@ public final class ExtractTransformJob {
     checkResultSchema(spec, planned);
     Dataset<Row> result = planned.persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(result);
-    long rows = countAndCheckSrids(spec, result);
+    Row counted = runSpark("running the transform " + spec.transformLocation(), () -> countAndSrids(spec, result));
+    Map<String, Map<String, Object>> sourceFigures = new LinkedHashMap<>();
+    for (SourceReader.Read read : reads) {
+      SourceReader.Figures f = runSpark("reading source " + read.source().name(), read::check);
+      sourceFigures.put(read.source().name(), Map.<String, Object>of("rows", f.rows(), "dropped", f.dropped(),
+          "repaired", f.repaired(), "extract", read.extract()));
+      LOG.info("read {}: {} rows in {} partition(s) by {}{}{}", read.source().name(), f.rows(), read.partitions(),
+          read.extract(), f.dropped() > 0 ? ", " + f.dropped() + " dropped" : "",
+          f.repaired() > 0 ? ", " + f.repaired() + " repaired" : "");
+    }
+    long rows = checkSrids(spec, counted);
     phases.stop();
     LOG.info("transform: {} rows", rows);
 
@@ -186,13 +191,18 @@ public final class ExtractTransformJob {
     }
   }
 
-  /** Rows in the result; the declared geometry column must carry the spec's SRID or none (aggregates). */
-  private long countAndCheckSrids(PipelineSpec spec, Dataset<Row> result) {
+  /** Runs the transform: rows in the result, and those whose geometry has an SRID other than the spec's or none. */
+  private static Row countAndSrids(PipelineSpec spec, Dataset<Row> result) {
     String g = "`" + spec.target().geometry().column() + "`";
     int srid = spec.target().geometry().srid();
-    Row r = runSpark("running the transform " + spec.transformLocation(), () -> result.selectExpr("count(1)",
+    return result.selectExpr("count(1)",
         "count_if(" + g + " IS NOT NULL AND ST_SRID(" + g + ") NOT IN (0, " + srid + "))",
-        "max(CASE WHEN ST_SRID(" + g + ") NOT IN (0, " + srid + ") THEN ST_SRID(" + g + ") END)").first());
+        "max(CASE WHEN ST_SRID(" + g + ") NOT IN (0, " + srid + ") THEN ST_SRID(" + g + ") END)").first();
+  }
+
+  /** Rows in the result; the declared geometry column must carry the spec's SRID or none (aggregates). */
+  private static long checkSrids(PipelineSpec spec, Row r) {
+    int srid = spec.target().geometry().srid();
     if (r.getLong(1) > 0) {
       throw GeoswapException.data("the transform's " + spec.target().geometry().column() + " has SRID "
           + r.get(2) + " in " + r.getLong(1) + " rows, but target.geometry.srid is " + srid

@@ -20,14 +20,17 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.sedona_sql.UDT.GeometryUDT;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads one source table from PostGIS into Spark: columns and geometry columns from the catalog, a
- * partitioned JDBC read with the spec's {@code where} pushed down, geometries shipped as binary EWKB (the
- * SRID survives) and parsed once, then the spec's geometry policy applied.
+ * Makes one source table of PostGIS readable by the transform: columns and geometry columns from the
+ * catalog, a partitioned read (binary COPY, or Spark's JDBC source) with the spec's {@code where} pushed
+ * down and only the columns the transform uses, geometries shipped as binary EWKB (the SRID survives) and
+ * parsed once, and the spec's geometry policy applied on the way (see {@link SourceRelation}).
  */
 public final class SourceReader {
   private static final Logger LOG = LoggerFactory.getLogger(SourceReader.class);
@@ -36,7 +39,7 @@ public final class SourceReader {
       "text", "varchar", "bpchar", "bool", "date", "timestamp", "timestamptz", "bytea", "uuid", "json", "jsonb");
   private static final Set<String> PARTITIONABLE = Set.of("int2", "int4", "int8", "numeric", "float4", "float8",
       "date", "timestamp", "timestamptz");
-  private static final int SAMPLE_KEYS = 5;
+  private static final int SAMPLE_KEYS = SourceRelation.SAMPLE_KEYS;
   /** copy (default): binary COPY where the column types allow; jdbc: always Spark's JDBC source. */
   public static final String EXTRACT_CONF = "spark.geoswap.extract";
 
@@ -50,9 +53,86 @@ public final class SourceReader {
     this.conn = conn;
   }
 
-  /** A source as read: its DataFrame (persisted) and what was found on the way. */
-  public record Read(Source source, Dataset<Row> frame, long rows, long dropped, long repaired, int partitions,
-      String extract) {}
+  /**
+   * A source as registered for the transform. Nothing is read yet: the transform's own scan reads it, and
+   * {@link #check()} then applies the checks to what that scan found.
+   */
+  public static final class Read {
+    private final Source source;
+    private final SourceRelation relation;
+    private final InvalidGeometryPolicy policy;
+    private final String label;
+    private final String where;
+    private final int partitions;
+    private final String extract;
+
+    Read(Source source, SourceRelation relation, InvalidGeometryPolicy policy, String label, String where,
+        int partitions, String extract) {
+      this.source = source;
+      this.relation = relation;
+      this.policy = policy;
+      this.label = label;
+      this.where = where;
+      this.partitions = partitions;
+      this.extract = extract;
+    }
+
+    public Source source() {
+      return source;
+    }
+
+    public int partitions() {
+      return partitions;
+    }
+
+    /** copy or jdbc */
+    public String extract() {
+      return extract;
+    }
+
+    /**
+     * After the transform has run (and before anything is loaded): the source's checks, on the figures its
+     * scan gathered. Throws the data error a bad source is; returns the figures otherwise.
+     */
+    public Figures check() {
+      SourceRelation.PartitionStats s = relation.check();
+      if (s.rows == 0 && !source.allowEmpty()) {
+        throw GeoswapException.data(label + " is empty" + (where == null ? "" : " with where: " + where)
+            + "; set allow_empty: true on the source if that is expected");
+      }
+      long repaired = 0;
+      for (int g = 0; g < s.geometries.size(); g++) {
+        String name = s.geometries.get(g);
+        if (s.minSrid[g] != null && !s.minSrid[g].equals(s.maxSrid[g])) {
+          throw GeoswapException.data(label + ": column " + name + " mixes SRIDs (" + s.minSrid[g] + " … "
+              + s.maxSrid[g] + "); transform them to one SRID in the source");
+        }
+        if (s.nulls[g] == 0 && s.invalid[g] == 0) continue;
+        List<String> samples = new ArrayList<>(s.invalidSamples.get(g));
+        samples.addAll(s.nullSamples.get(g));
+        switch (policy) {
+          case FAIL -> throw GeoswapException.data(label + ": " + describe(s.nulls[g], s.invalid[g]) + " in column "
+              + name + " (first: " + String.join(", ", samples.subList(0, Math.min(samples.size(), SAMPLE_KEYS)))
+              + "); set on_invalid_geometry: make_valid or drop to proceed");
+          case MAKE_VALID -> {
+            if (s.nulls[g] > 0) {
+              throw GeoswapException.data(label + ": " + s.nulls[g] + " NULL geometries in column " + name
+                  + " (first: " + String.join(", ", s.nullSamples.get(g))
+                  + "); NULL can't be repaired: use on_invalid_geometry: drop");
+            }
+            repaired += s.repaired[g];
+          }
+          case DROP -> { }
+        }
+      }
+      if (repaired > 0) LOG.warn("{}: repaired {} invalid geometries with ST_MakeValid", label, repaired);
+      if (s.dropped > 0) LOG.warn("{}: dropped {} rows with NULL or invalid geometries", label, s.dropped);
+      return new Figures(s.rows - s.dropped, s.dropped, repaired);
+    }
+  }
+
+  /** What a source gave the transform: rows, rows left out, geometries repaired. */
+  public record Figures(long rows, long dropped, long repaired) {}
 
   record Column(String name, String type) {
     boolean isGeometry() {
@@ -60,7 +140,7 @@ public final class SourceReader {
     }
   }
 
-  /** Reads {@code source}, applies {@code policy}, registers it as a temp view named like the source. */
+  /** Registers {@code source} as a temp view named like the source; {@link Read#check()} after the transform. */
   public Read read(Source source, InvalidGeometryPolicy policy, Map<String, String> placeholders) {
     String table = Sql.qualified(source.schema(), source.table());
     String label = "source " + source.name() + " (" + source.schema() + "." + source.table() + ")";
@@ -87,89 +167,64 @@ public final class SourceReader {
           .option("upperBound", bounds[1].toString())
           .option("numPartitions", Integer.toString(partitions));
     }
-    Dataset<Row> raw = reader.load();
-    String method = "jdbc";
-    String extract = spark.conf().get(EXTRACT_CONF, "copy");
+    // The JDBC source's schema (a LIMIT 0 probe on the driver) types the columns either way.
+    Dataset<Row> jdbc = reader.load();
+    StructField[] fields = jdbc.schema().fields();
+    List<SourceRelation.Column> typed = new ArrayList<>();
+    List<DataType> sparkTypes = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      Column c = columns.get(i);
+      sparkTypes.add(fields[i].dataType());
+      typed.add(new SourceRelation.Column(c.name(), c.isGeometry() ? new GeometryUDT() : fields[i].dataType(), c.isGeometry()));
+    }
     String partitionType = source.partitionColumn() == null ? null : columns.stream()
         .filter(c -> c.name().equals(source.partitionColumn())).findFirst().map(Column::type).orElse(null);
-    CopyExtract.Decoder[] decoders = extract.equals("copy")
-        ? CopyExtract.decoders(columns.stream().map(SourceReader::selectedType).toList(), raw.schema()) : null;
-    if (decoders != null && (partitions <= 1 || CopyExtract.RANGE_TYPES.contains(partitionType))) {
-      // Same query, same schema (the JDBC source's, from a LIMIT 0 probe), rows by binary COPY.
-      List<String> queries = partitions > 1
-          ? CopyExtract.partitionQueries(query, Sql.ident(source.partitionColumn()),
-              Long.parseLong(bounds[0].toString()), Long.parseLong(bounds[1].toString()), partitions)
-          : List.of(query);
-      raw = CopyExtract.read(spark, db.withApplicationName("geoswap-extract"), raw.schema(), decoders, queries);
-      LOG.info("{}: binary COPY in {} partition(s)", label, queries.size());
-      method = "copy";
+    boolean copy = spark.conf().get(EXTRACT_CONF, "copy").equals("copy")
+        && CopyExtract.decoders(columns.stream().map(SourceReader::sentType).toList(), sparkTypes) != null
+        && (partitions <= 1 || CopyExtract.RANGE_TYPES.contains(partitionType));
+    SourceRelation.Rows rows;
+    if (copy) {
+      List<String> ranges = partitions > 1
+          ? CopyExtract.ranges(Sql.ident(source.partitionColumn()), Long.parseLong(bounds[0].toString()),
+              Long.parseLong(bounds[1].toString()), partitions)
+          : List.of("TRUE");
+      Map<String, String[]> selects = new java.util.HashMap<>();
+      for (Column c : columns) selects.put(c.name(), new String[] {copyExpression(c), sentType(c)});
+      rows = new SourceRelation.CopyRows(db.withApplicationName("geoswap-extract"), table, where, ranges, selects);
+      LOG.info("{}: binary COPY in {} partition(s)", label, ranges.size());
+    } else {
+      rows = new SourceRelation.JdbcRows(jdbc, jdbc.rdd().getNumPartitions());
     }
-    // Parse each geometry once, here; the transform sees Sedona geometries.
-    String[] parsed = columns.stream()
-        .map(c -> c.isGeometry() ? "ST_GeomFromWKB(`" + c.name() + "`) AS `" + c.name() + "`" : "`" + c.name() + "`")
-        .toArray(String[]::new);
-    Dataset<Row> frame = raw.selectExpr(parsed);
-    frame = frame.persist(StorageLevel.MEMORY_AND_DISK());
-
-    List<Column> geometries = columns.stream().filter(Column::isGeometry).toList();
-    Stats stats = stats(frame, geometries);
-    long rows = stats.rows;
-    if (rows == 0 && !source.allowEmpty()) {
-      frame.unpersist();
-      throw GeoswapException.data(label + " is empty" + (where == null ? "" : " with where: " + where)
-          + "; set allow_empty: true on the source if that is expected");
-    }
-    long dropped = 0;
-    long repaired = 0;
-    for (Column g : geometries) {
-      GeometryStats s = stats.geometries.get(g.name());
-      if (s.minSrid != null && !s.minSrid.equals(s.maxSrid)) {
-        frame.unpersist();
-        throw GeoswapException.data(label + ": column " + g.name() + " mixes SRIDs (" + s.minSrid + " … "
-            + s.maxSrid + "); transform them to one SRID in the source");
-      }
-      if (s.nulls == 0 && s.invalid == 0) continue;
-      String col = "`" + g.name() + "`";
-      switch (policy) {
-        case FAIL -> {
-          String sample = sample(frame, keys, source, col + " IS NULL OR NOT ST_IsValid(" + col + ")", col);
-          frame.unpersist();
-          throw GeoswapException.data(label + ": " + describe(s) + " in column " + g.name()
-              + " (first: " + sample + "); set on_invalid_geometry: make_valid or drop to proceed");
-        }
-        case MAKE_VALID -> {
-          if (s.nulls > 0) {
-            String sample = sample(frame, keys, source, col + " IS NULL", col);
-            frame.unpersist();
-            throw GeoswapException.data(label + ": " + s.nulls + " NULL geometries in column " + g.name()
-                + " (first: " + sample + "); NULL can't be repaired: use on_invalid_geometry: drop");
-          }
-          repaired += s.invalid;
-          frame = replace(frame, columns, g.name(), "CASE WHEN ST_IsValid(" + col + ") THEN " + col
-              + " ELSE ST_MakeValid(" + col + ") END");
-        }
-        case DROP -> {
-          dropped += s.nulls + s.invalid;
-          frame = frame.filter(col + " IS NOT NULL AND ST_IsValid(" + col + ")");
-        }
-      }
-    }
-    if (repaired > 0) LOG.warn("{}: repaired {} invalid geometries with ST_MakeValid", label, repaired);
-    if (dropped > 0) LOG.warn("{}: dropped {} rows with NULL or invalid geometries", label, dropped);
-    frame.createOrReplaceTempView(source.name());
-    return new Read(source, frame, rows - dropped, dropped, repaired, partitions, method);
+    List<String> sampleKeys = !keys.isEmpty() ? keys
+        : source.partitionColumn() != null ? List.of(source.partitionColumn()) : List.of();
+    SourceRelation relation = new SourceRelation(spark.sqlContext(), typed, rows, policy, sampleKeys, source.name());
+    relation.frame().createOrReplaceTempView(source.name());
+    return new Read(source, relation, policy, label, where, rows.partitions(), copy ? "copy" : "jdbc");
   }
 
-  private static String describe(GeometryStats s) {
+  private static String describe(long nulls, long invalid) {
     List<String> parts = new ArrayList<>();
-    if (s.invalid > 0) parts.add(s.invalid + " invalid geometr" + (s.invalid == 1 ? "y" : "ies"));
-    if (s.nulls > 0) parts.add(s.nulls + " NULL geometr" + (s.nulls == 1 ? "y" : "ies"));
+    if (invalid > 0) parts.add(invalid + " invalid geometr" + (invalid == 1 ? "y" : "ies"));
+    if (nulls > 0) parts.add(nulls + " NULL geometr" + (nulls == 1 ? "y" : "ies"));
     return String.join(" and ", parts);
   }
 
-  /** The PostgreSQL type of {@link #selectExpression}'s result for {@code c}. */
-  private static String selectedType(Column c) {
-    return c.isGeometry() ? "bytea" : NATIVE_TYPES.contains(c.type()) ? c.type() : "text";
+  /** The PostgreSQL type {@link #copyExpression} sends for {@code c}: binary COPY's format of that type. */
+  private static String sentType(Column c) {
+    return c.isGeometry() ? "geometry" : NATIVE_TYPES.contains(c.type()) ? c.type() : "text";
+  }
+
+  /**
+   * For binary COPY: geometries as they are, since PostGIS sends a geometry in binary as EWKB with its
+   * SRID (its geometry_send), so no ST_AsEWKB per row; geography as its geometry.
+   */
+  private static String copyExpression(Column c) {
+    String q = Sql.ident(c.name());
+    return switch (c.type()) {
+      case "geometry" -> q;
+      case "geography" -> q + "::geometry";
+      default -> NATIVE_TYPES.contains(c.type()) ? q : q + "::text";
+    };
   }
 
   private static String selectExpression(Column c) {
@@ -263,57 +318,5 @@ public final class SourceReader {
       }
       throw g;
     }
-  }
-
-  private record GeometryStats(long nulls, long invalid, Integer minSrid, Integer maxSrid) {}
-
-  private record Stats(long rows, Map<String, GeometryStats> geometries) {}
-
-  /** One pass over the source: row count, and per geometry column NULLs, invalid ones and SRID range. */
-  private static Stats stats(Dataset<Row> frame, List<Column> geometries) {
-    List<String> exprs = new ArrayList<>();
-    exprs.add("count(1)");
-    for (Column g : geometries) {
-      String c = "`" + g.name() + "`";
-      exprs.add("count_if(" + c + " IS NULL)");
-      exprs.add("count_if(" + c + " IS NOT NULL AND NOT ST_IsValid(" + c + "))");
-      exprs.add("min(ST_SRID(" + c + "))");
-      exprs.add("max(ST_SRID(" + c + "))");
-    }
-    Row r = frame.selectExpr(exprs.toArray(String[]::new)).first();
-    Map<String, GeometryStats> byColumn = new java.util.HashMap<>();
-    int i = 1;
-    for (Column g : geometries) {
-      byColumn.put(g.name(), new GeometryStats(r.getLong(i), r.getLong(i + 1),
-          r.isNullAt(i + 2) ? null : r.getInt(i + 2), r.isNullAt(i + 3) ? null : r.getInt(i + 3)));
-      i += 4;
-    }
-    return new Stats(r.getLong(0), byColumn);
-  }
-
-  /** The keys of the first few rows matching {@code condition}, e.g. {@code id=5 (Self-intersection…)}. */
-  private static String sample(Dataset<Row> frame, List<String> pk, Source source, String condition, String geomCol) {
-    List<String> keys = !pk.isEmpty() ? pk
-        : source.partitionColumn() != null ? List.of(source.partitionColumn()) : List.of();
-    List<String> exprs = new ArrayList<>();
-    keys.forEach(k -> exprs.add("`" + k + "`"));
-    exprs.add("CASE WHEN " + geomCol + " IS NULL THEN 'NULL geometry' ELSE ST_IsValidReason(" + geomCol + ") END");
-    List<Row> rows = frame.filter(condition).selectExpr(exprs.toArray(String[]::new)).limit(SAMPLE_KEYS).collectAsList();
-    return rows.stream().map(r -> {
-      StringBuilder s = new StringBuilder();
-      for (int k = 0; k < keys.size(); k++) {
-        if (k > 0) s.append(",");
-        s.append(keys.get(k)).append('=').append(r.get(k));
-      }
-      s.append(keys.isEmpty() ? "" : " ").append(keys.isEmpty() ? r.getString(keys.size()) : "(" + r.getString(keys.size()) + ")");
-      return s.toString();
-    }).collect(Collectors.joining(", "));
-  }
-
-  private static Dataset<Row> replace(Dataset<Row> frame, List<Column> columns, String name, String expression) {
-    String[] exprs = columns.stream()
-        .map(c -> c.name().equals(name) ? expression + " AS `" + name + "`" : "`" + c.name() + "`")
-        .toArray(String[]::new);
-    return frame.selectExpr(exprs);
   }
 }

@@ -8,35 +8,34 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.spark.sql.Row;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.Test;
 
 class CopyExtractTest {
   @Test
   void partitionRangesCoverEveryValueOnceAndNullsInTheFirst() {
-    List<String> q = CopyExtract.partitionQueries("SELECT id FROM t WHERE a OR b", "\"id\"", 1, 10, 3);
-    assertThat(q).containsExactly(
-        "SELECT * FROM (SELECT id FROM t WHERE a OR b) AS geoswap_src WHERE (\"id\" < 5 OR \"id\" IS NULL)",
-        "SELECT * FROM (SELECT id FROM t WHERE a OR b) AS geoswap_src WHERE \"id\" >= 5 AND \"id\" < 9",
-        "SELECT * FROM (SELECT id FROM t WHERE a OR b) AS geoswap_src WHERE \"id\" >= 9");
-    assertThat(CopyExtract.partitionQueries("SELECT 1", "\"id\"", 7, 7, 4)).containsExactly("SELECT 1");
-    assertThat(CopyExtract.partitionQueries("SELECT 1", null, 0, 0, 4)).containsExactly("SELECT 1");
+    assertThat(CopyExtract.ranges("\"id\"", 1, 10, 3)).containsExactly(
+        "(\"id\" < 5 OR \"id\" IS NULL)", "\"id\" >= 5 AND \"id\" < 9", "\"id\" >= 9");
+    assertThat(CopyExtract.ranges("\"id\"", 7, 7, 4)).containsExactly("TRUE");
+    assertThat(CopyExtract.ranges(null, 0, 0, 4)).containsExactly("TRUE");
   }
 
   @Test
   void onlyTypesWithABinaryDecoderAndIntegerRangesGoTheCopyWay() {
-    StructType four = new StructType().add("a", DataTypes.LongType).add("b", DataTypes.BinaryType)
-        .add("c", DataTypes.StringType).add("d", DataTypes.TimestampType);
-    assertThat(CopyExtract.decoders(List.of("int8", "bytea", "text", "timestamptz"), four)).isNotNull();
-    StructType two = new StructType().add("a", DataTypes.LongType).add("b", DataTypes.createDecimalType(38, 18));
+    List<DataType> five = List.of(DataTypes.LongType, DataTypes.BinaryType, DataTypes.StringType,
+        DataTypes.TimestampType, DataTypes.BinaryType);
+    assertThat(CopyExtract.decoders(List.of("int8", "bytea", "text", "timestamptz", "geometry"), five)).isNotNull();
+    List<DataType> two = List.of(DataTypes.LongType, DataTypes.createDecimalType(38, 18));
     assertThat(CopyExtract.decoders(List.of("int8", "numeric"), two)).isNull();
     assertThat(CopyExtract.RANGE_TYPES).contains("int8").doesNotContain("timestamptz");
   }
 
   @Test
-  void decodesPostgresBinaryCopyIntoTheJdbcSchemasJavaTypes() throws IOException {
+  void decodesPostgresBinaryCopyIntoSparksInternalValuesOfTheJdbcSchemasTypes() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     out.write("PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1));
@@ -61,22 +60,21 @@ class CopyExtractTest {
     out.writeShort(6);
     for (int i = 0; i < 6; i++) out.writeInt(-1);
     out.writeShort(-1);
-    StructType schema = new StructType().add("a", DataTypes.IntegerType).add("b", DataTypes.DoubleType)
-        .add("c", DataTypes.StringType).add("d", DataTypes.TimestampType).add("e", DataTypes.BinaryType)
-        .add("f", DataTypes.IntegerType);
+    List<DataType> types = List.of(DataTypes.IntegerType, DataTypes.DoubleType, DataTypes.StringType,
+        DataTypes.TimestampType, DataTypes.BinaryType, DataTypes.IntegerType);
 
-    List<Row> rows = CopyExtract.decodeAll(new ByteArrayInputStream(bytes.toByteArray()), schema,
+    List<Object[]> rows = CopyExtract.decodeAll(new ByteArrayInputStream(bytes.toByteArray()), types,
         "int4", "float8", "text", "timestamptz", "bytea", "int2");
 
     assertThat(rows).hasSize(2);
-    Row r = rows.get(0);
-    assertThat(r.getInt(0)).isEqualTo(7);
-    assertThat(r.getDouble(1)).isEqualTo(2.5);
-    assertThat(r.getString(2)).isEqualTo("zoné");
-    assertThat(r.getTimestamp(3).toInstant()).isEqualTo(java.time.Instant.parse("2000-01-01T00:00:01.000002Z"));
-    assertThat((byte[]) r.get(4)).containsExactly(1, 2);
-    assertThat(r.getInt(5)).isEqualTo(3);
-    assertThat(rows.get(1).anyNull()).isTrue();
-    for (int i = 0; i < 6; i++) assertThat(rows.get(1).isNullAt(i)).isTrue();
+    Object[] r = rows.get(0);
+    assertThat(r[0]).isEqualTo(7);
+    assertThat(r[1]).isEqualTo(2.5);
+    assertThat(r[2]).isEqualTo(UTF8String.fromString("zoné"));
+    // Spark's TimestampType holds microseconds since 1970-01-01 UTC
+    assertThat(r[3]).isEqualTo(ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse("2000-01-01T00:00:01.000002Z")));
+    assertThat((byte[]) r[4]).containsExactly(1, 2);
+    assertThat(r[5]).isEqualTo(3);
+    assertThat(rows.get(1)).containsOnlyNulls();
   }
 }

@@ -84,6 +84,21 @@ class ZoneStatsEquivalenceIT {
   }
 
   @Test
+  void theJdbcReadThatColumnsWithoutABinaryDecoderTakeGivesTheSameResult() {
+    spark.conf().set(SourceReader.EXTRACT_CONF, "jdbc");
+    try {
+      JobRun jdbc = JobRun.of(db.env, "--spec", TestDb.repoRoot().resolve("pipelines/zone_stats.yaml").toString(),
+          "--version", "itjdbc", "--logical-date", CUTOFF);
+      assertThat(jdbc.exitCode()).as(jdbc.stderr()).isZero();
+      assertThat(jdbc.json().at("/sources/events/extract").asText()).isEqualTo("jdbc");
+      Equivalence.assertEquivalent(db, "public.zone_stats_vitjdbc", "public.mv_zone_stats", List.of("zone_id"),
+          List.of("name", "events", "categories"), List.of("total_value", "avg_value"), 1e-9, "geom", 1e-9);
+    } finally {
+      spark.conf().unset(SourceReader.EXTRACT_CONF);
+    }
+  }
+
+  @Test
   void theJobNeverCreatesOrTouchesAView() {
     assertThat(db.count("SELECT count(*) FROM pg_views WHERE viewname = 'vw_zone_stats'")).isZero();
   }
