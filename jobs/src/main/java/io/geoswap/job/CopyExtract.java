@@ -2,12 +2,12 @@ package io.geoswap.job;
 
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -21,7 +21,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.PGCopyInputStream;
+import org.postgresql.copy.CopyOut;
 
 /**
  * Reads a source with {@code COPY (query) TO STDOUT (FORMAT binary)}, one COPY per Spark partition over
@@ -46,7 +46,7 @@ final class CopyExtract {
   /** One column's value, read from the stream in its binary send format, in Spark's internal form. */
   @FunctionalInterface
   interface Decoder extends Serializable {
-    Object read(DataInputStream in, int len) throws IOException;
+    Object read(Cursor in, int len) throws IOException;
   }
 
   /**
@@ -63,13 +63,13 @@ final class CopyExtract {
       case "int2" -> integral ? (in, len) -> integral(in.readShort(), spark) : null;
       case "int4" -> integral ? (in, len) -> integral(in.readInt(), spark) : null;
       case "int8" -> integral ? (in, len) -> integral(in.readLong(), spark) : null;
-      case "float4" -> floating ? (in, len) -> floating(in.readFloat(), spark) : null;
-      case "float8" -> floating ? (in, len) -> floating(in.readDouble(), spark) : null;
-      case "bool" -> spark.equals(DataTypes.BooleanType) ? (in, len) -> in.readByte() != 0 : null;
+      case "float4" -> floating ? (in, len) -> floating(Float.intBitsToFloat(in.readInt()), spark) : null;
+      case "float8" -> floating ? (in, len) -> floating(Double.longBitsToDouble(in.readLong()), spark) : null;
+      case "bool" -> spark.equals(DataTypes.BooleanType) ? (in, len) -> in.readBytes(1)[0] != 0 : null;
       case "timestamptz" -> spark.equals(DataTypes.TimestampType) ? (in, len) -> in.readLong() + PG_EPOCH_MICROS : null;
-      case "bytea", "geometry" -> spark.equals(DataTypes.BinaryType) ? (in, len) -> bytes(in, len) : null;
+      case "bytea", "geometry" -> spark.equals(DataTypes.BinaryType) ? (in, len) -> in.readBytes(len) : null;
       case "text", "varchar", "bpchar" -> spark.equals(DataTypes.StringType)
-          ? (in, len) -> UTF8String.fromBytes(bytes(in, len)) : null;
+          ? (in, len) -> UTF8String.fromBytes(in.readBytes(len)) : null;
       default -> null;
     };
   }
@@ -91,12 +91,6 @@ final class CopyExtract {
 
   private static Object floating(double v, DataType t) {
     return t.equals(DataTypes.DoubleType) ? (Object) v : (Object) (float) v;
-  }
-
-  private static byte[] bytes(DataInputStream in, int len) throws IOException {
-    byte[] b = new byte[len];
-    in.readFully(b);
-    return b;
   }
 
   /**
@@ -134,27 +128,120 @@ final class CopyExtract {
       }
     };
     if (task != null) task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> close.run());
-    PGCopyInputStream in = new PGCopyInputStream(c.unwrap(PGConnection.class), copy);
-    return new Rows(new DataInputStream(new BufferedInputStream(in, 1 << 16)), decoders, close);
+    try {
+      CopyOut out = c.unwrap(PGConnection.class).getCopyAPI().copyOut(copy);
+      // PostgreSQL sends a row per CopyData message; readFromCopy hands each over as its own array, which
+      // the cursor reads in place (no stream copies, no per-byte reads).
+      return new Rows(new Cursor(() -> {
+        try {
+          return out.readFromCopy();
+        } catch (SQLException e) {
+          throw new IOException(e.getMessage(), e);
+        }
+      }), decoders, close);
+    } catch (SQLException | IOException | RuntimeException e) {
+      close.run();
+      throw e;
+    }
+  }
+
+  /** Where a cursor gets its next chunk of the stream (null at its end). */
+  @FunctionalInterface
+  interface Chunks {
+    byte[] next() throws IOException;
+  }
+
+  /**
+   * Big-endian reads over a stream that comes in chunks: in place within a chunk, assembled across chunk
+   * boundaries (which need not fall between values).
+   */
+  static final class Cursor {
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private final Chunks chunks;
+    private byte[] buf = new byte[0];
+    private int pos;
+
+    Cursor(Chunks chunks) {
+      this.chunks = chunks;
+    }
+
+    /** Makes {@code n} bytes readable at {@code pos}, or throws EOFException. */
+    private void need(int n) throws IOException {
+      if (buf.length - pos >= n) return;
+      // The usual case, a chunk read to its end: the next one becomes the buffer as it is.
+      while (buf.length == pos) {
+        byte[] next = chunks.next();
+        if (next == null) throw new EOFException();
+        buf = next;
+        pos = 0;
+        if (buf.length >= n) return;
+      }
+      byte[] joined = java.util.Arrays.copyOfRange(buf, pos, pos + Math.max(n, buf.length - pos));
+      int have = buf.length - pos;
+      while (have < n) {
+        byte[] next = chunks.next();
+        if (next == null) throw new EOFException();
+        if (joined.length < have + next.length) joined = java.util.Arrays.copyOf(joined, have + next.length);
+        System.arraycopy(next, 0, joined, have, next.length);
+        have += next.length;
+      }
+      buf = have == joined.length ? joined : java.util.Arrays.copyOf(joined, have);
+      pos = 0;
+    }
+
+    short readShort() throws IOException {
+      need(2);
+      short v = (short) SHORT.get(buf, pos);
+      pos += 2;
+      return v;
+    }
+
+    int readInt() throws IOException {
+      need(4);
+      int v = (int) INT.get(buf, pos);
+      pos += 4;
+      return v;
+    }
+
+    long readLong() throws IOException {
+      need(8);
+      long v = (long) LONG.get(buf, pos);
+      pos += 8;
+      return v;
+    }
+
+    byte[] readBytes(int n) throws IOException {
+      need(n);
+      byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + n);
+      pos += n;
+      return b;
+    }
+
+    void skip(int n) throws IOException {
+      need(n);
+      pos += n;
+    }
   }
 
   /** Decodes tuples of PostgreSQL's binary COPY format, a column's decoder per field. */
   static final class Rows implements Iterator<Object[]> {
-    private final DataInputStream in;
+    private final Cursor in;
     private final Decoder[] decoders;
     private final Runnable onEnd;
     private Object[] next;
     private boolean done;
 
-    Rows(DataInputStream in, Decoder[] decoders, Runnable onEnd) throws IOException {
+    Rows(Cursor in, Decoder[] decoders, Runnable onEnd) throws IOException {
       this.in = in;
       this.decoders = decoders;
       this.onEnd = onEnd;
-      byte[] sig = new byte[SIGNATURE.length];
-      in.readFully(sig);
-      if (!java.util.Arrays.equals(sig, SIGNATURE)) throw new IOException("not a binary COPY stream");
+      if (!java.util.Arrays.equals(in.readBytes(SIGNATURE.length), SIGNATURE)) {
+        throw new IOException("not a binary COPY stream");
+      }
       in.readInt(); // flags: bit 16 (OIDs) is never set by COPY TO of a query
-      in.skipNBytes(in.readInt()); // header extension
+      in.skip(in.readInt()); // header extension
     }
 
     @Override
@@ -203,9 +290,9 @@ final class CopyExtract {
   }
 
   /** For tests: decode a whole binary COPY stream. */
-  static List<Object[]> decodeAll(InputStream in, List<DataType> types, String... pgTypes) throws IOException {
+  static List<Object[]> decodeAll(Chunks chunks, List<DataType> types, String... pgTypes) throws IOException {
     List<Object[]> rows = new ArrayList<>();
-    new Rows(new DataInputStream(in), decoders(List.of(pgTypes), types), null).forEachRemaining(rows::add);
+    new Rows(new Cursor(chunks), decoders(List.of(pgTypes), types), null).forEachRemaining(rows::add);
     return rows;
   }
 }

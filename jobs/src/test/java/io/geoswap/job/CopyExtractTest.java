@@ -1,8 +1,8 @@
 package io.geoswap.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -36,6 +36,37 @@ class CopyExtractTest {
 
   @Test
   void decodesPostgresBinaryCopyIntoSparksInternalValuesOfTheJdbcSchemasTypes() throws IOException {
+    byte[] stream = sampleStream();
+    // One chunk, and one chunk per byte: values that straddle chunks decode the same.
+    assertDecoded(CopyExtract.decodeAll(chunks(stream, stream.length), TYPES, PG_TYPES));
+    assertDecoded(CopyExtract.decodeAll(chunks(stream, 1), TYPES, PG_TYPES));
+    assertDecoded(CopyExtract.decodeAll(chunks(stream, 7), TYPES, PG_TYPES));
+  }
+
+  @Test
+  void aStreamCutShortIsAnErrorNotAShortRead() throws IOException {
+    byte[] stream = sampleStream();
+    byte[] cut = java.util.Arrays.copyOf(stream, stream.length - 5);
+    assertThatThrownBy(() -> CopyExtract.decodeAll(chunks(cut, 16), TYPES, PG_TYPES))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("ended without its trailer");
+  }
+
+  private static final List<DataType> TYPES = List.of(DataTypes.IntegerType, DataTypes.DoubleType,
+      DataTypes.StringType, DataTypes.TimestampType, DataTypes.BinaryType, DataTypes.IntegerType);
+  private static final String[] PG_TYPES = {"int4", "float8", "text", "timestamptz", "bytea", "int2"};
+
+  /** The stream in chunks of {@code size} bytes. */
+  private static CopyExtract.Chunks chunks(byte[] stream, int size) {
+    int[] at = {0};
+    return () -> {
+      if (at[0] >= stream.length) return null;
+      byte[] c = java.util.Arrays.copyOfRange(stream, at[0], Math.min(stream.length, at[0] + size));
+      at[0] += c.length;
+      return c;
+    };
+  }
+
+  private static byte[] sampleStream() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     out.write("PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1));
@@ -60,12 +91,10 @@ class CopyExtractTest {
     out.writeShort(6);
     for (int i = 0; i < 6; i++) out.writeInt(-1);
     out.writeShort(-1);
-    List<DataType> types = List.of(DataTypes.IntegerType, DataTypes.DoubleType, DataTypes.StringType,
-        DataTypes.TimestampType, DataTypes.BinaryType, DataTypes.IntegerType);
+    return bytes.toByteArray();
+  }
 
-    List<Object[]> rows = CopyExtract.decodeAll(new ByteArrayInputStream(bytes.toByteArray()), types,
-        "int4", "float8", "text", "timestamptz", "bytea", "int2");
-
+  private static void assertDecoded(List<Object[]> rows) {
     assertThat(rows).hasSize(2);
     Object[] r = rows.get(0);
     assertThat(r[0]).isEqualTo(7);
