@@ -215,11 +215,12 @@ def run_java(args: list[str], env: dict) -> ProcResult:
 
 class Java:
     def __init__(self, extra_jvm: list[str]):
-        spark_cp = (ROOT / "jobs/target/spark-classpath.txt").read_text().strip()
-        base = ["java", f"@{ROOT / 'jvm/spark-java17.args'}", *extra_jvm]
-        self.job = base + ["-cp", f"{spark_cp}:{ROOT / 'jobs/target/geoswap-job.jar'}"]
+        # The job's JVM as ./geoswap starts it (jvm/java-job: Spark's jars, add-opens, the AppCDS archive,
+        # which the unmeasured first run of each workload writes if it is missing).
+        self.job = [str(ROOT / "jvm/java-job")]
         self.swap = ["java", "-jar", str(ROOT / "swap-task/target/geoswap-swap-task.jar")]
-        self.env = dict(os.environ, SCARF_NO_ANALYTICS="true")
+        self.env = dict(os.environ, SCARF_NO_ANALYTICS="true",
+                        GEOSWAP_JAVA_OPTS=" ".join([os.environ.get("GEOSWAP_JAVA_OPTS", ""), *extra_jvm]).strip())
 
 
 # --- the methods ---------------------------------------------------------------------------------------------
