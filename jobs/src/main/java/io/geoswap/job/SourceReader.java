@@ -108,16 +108,19 @@ public final class SourceReader {
               + s.maxSrid[g] + "); transform them to one SRID in the source");
         }
         if (s.nulls[g] == 0 && s.invalid[g] == 0) continue;
-        List<String> samples = new ArrayList<>(s.invalidSamples.get(g));
-        samples.addAll(s.nullSamples.get(g));
         switch (policy) {
-          case FAIL -> throw GeoswapException.data(label + ": " + describe(s.nulls[g], s.invalid[g]) + " in column "
-              + name + " (first: " + String.join(", ", samples.subList(0, Math.min(samples.size(), SAMPLE_KEYS)))
-              + "); set on_invalid_geometry: make_valid or drop to proceed");
+          case FAIL -> {
+            SourceRelation.PartitionStats k = relation.samples();
+            List<String> samples = new ArrayList<>(k.invalidSamples.get(g));
+            samples.addAll(k.nullSamples.get(g));
+            throw GeoswapException.data(label + ": " + describe(s.nulls[g], s.invalid[g]) + " in column " + name
+                + " (first: " + String.join(", ", samples.subList(0, Math.min(samples.size(), SAMPLE_KEYS)))
+                + "); set on_invalid_geometry: make_valid or drop to proceed");
+          }
           case MAKE_VALID -> {
             if (s.nulls[g] > 0) {
               throw GeoswapException.data(label + ": " + s.nulls[g] + " NULL geometries in column " + name
-                  + " (first: " + String.join(", ", s.nullSamples.get(g))
+                  + " (first: " + String.join(", ", relation.samples().nullSamples.get(g))
                   + "); NULL can't be repaired: use on_invalid_geometry: drop");
             }
             repaired += s.repaired[g];

@@ -65,10 +65,12 @@ final class SourceRelation extends BaseRelation implements PrunedScan {
   private final InvalidGeometryPolicy policy;
   private final List<String> sampleKeys;
   private final Stats stats = new Stats();
+  /** Set while {@link #samples()} reads the keys of offending rows along. */
+  private volatile boolean withKeys;
 
   /**
    * @param sampleKeys columns that name an offending row in messages (the primary key, else the partition
-   *     column); read along whenever geometries are
+   *     column); read only when a failure is to be explained ({@link #samples()})
    */
   SourceRelation(SQLContext sqlContext, List<Column> columns, Rows rows, InvalidGeometryPolicy policy,
       List<String> sampleKeys, String name) {
@@ -101,11 +103,12 @@ final class SourceRelation extends BaseRelation implements PrunedScan {
 
   @Override
   public RDD<Row> buildScan(String[] requiredColumns) {
-    // Read what the query needs, plus what the checks need: every geometry column, and the sample keys.
+    // Read what the query needs, plus what the checks need: every geometry column (and, to explain a
+    // failure, the keys).
     List<String> required = Arrays.asList(requiredColumns);
-    boolean checks = columns.stream().anyMatch(Column::geometry);
+    boolean keys = withKeys;
     List<Column> read = columns.stream().filter(c -> required.contains(c.name()) || c.geometry()
-        || (checks && sampleKeys.contains(c.name()))).toList();
+        || (keys && sampleKeys.contains(c.name()))).toList();
     List<String> readNames = read.stream().map(Column::name).toList();
     int[] out = required.stream().mapToInt(readNames::indexOf).toArray();
     Checker checker = new Checker(read, out, sampleKeys.stream().mapToInt(readNames::indexOf).toArray(), policy, stats);
@@ -127,7 +130,23 @@ final class SourceRelation extends BaseRelation implements PrunedScan {
    */
   PartitionStats check() {
     if (stats.value().size() < rows.partitions()) {
-      frame().foreach((org.apache.spark.api.java.function.ForeachFunction<Row>) r -> {});
+      frame().count(); // a scan of no columns but the checks'
+    }
+    PartitionStats total = new PartitionStats(geometryNames());
+    stats.value().values().forEach(total::addAll);
+    return total;
+  }
+
+  /**
+   * The figures again, from a scan that also reads the keys, so that the samples name the offending rows
+   * ({@code id=7 (NULL geometry)}): only when a build fails on them, so the keys cost nothing otherwise.
+   */
+  PartitionStats samples() {
+    withKeys = true;
+    try {
+      frame().count(); // a scan of no columns but the checks'
+    } finally {
+      withKeys = false;
     }
     PartitionStats total = new PartitionStats(geometryNames());
     stats.value().values().forEach(total::addAll);
