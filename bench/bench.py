@@ -215,10 +215,10 @@ def run_java(args: list[str], env: dict) -> ProcResult:
 
 class Java:
     def __init__(self, extra_jvm: list[str]):
-        # The job's JVM as ./geoswap starts it (jvm/java-job: Spark's jars, add-opens, the AppCDS archive,
-        # which the unmeasured first run of each workload writes if it is missing).
-        self.job = [str(ROOT / "jvm/java-job")]
-        self.swap = ["java", "-jar", str(ROOT / "swap-task/target/geoswap-swap-task.jar")]
+        # The JVMs as ./geoswap starts them (jvm/run-java: Spark's jars, add-opens, the AppCDS archives,
+        # which the unmeasured first run of each workload writes if they are missing).
+        self.job = [str(ROOT / "jvm/run-java"), "job"]
+        self.swap = [str(ROOT / "jvm/run-java"), "swap-task"]
         self.env = dict(os.environ, SCARF_NO_ANALYTICS="true",
                         GEOSWAP_JAVA_OPTS=" ".join([os.environ.get("GEOSWAP_JAVA_OPTS", ""), *extra_jvm]).strip())
 

@@ -87,7 +87,7 @@ def ensure_data(events: int, env: dict) -> None:
         n = c.execute("SELECT count(*) FROM public.events").fetchone()[0] if have else -1
     if n != events:
         log(f"generating zone_stats with {events:,} events")
-        subprocess.run([str(ROOT / "jvm/java-job"), "io.geoswap.job.tools.ExampleData", str(ROOT / "examples/zone_stats"),
+        subprocess.run([str(ROOT / "jvm/run-java"), "job", "io.geoswap.job.tools.ExampleData", str(ROOT / "examples/zone_stats"),
                         f"events={events}"], check=True, stdout=subprocess.DEVNULL, env=env)
         with psycopg.connect(autocommit=True) as c:
             c.execute("VACUUM ANALYZE public.events")
@@ -99,7 +99,7 @@ def run(name: str, cmd: list[str], env: dict, pg: PgCpu, cores: int, rows: int) 
     if r.code != 0:
         raise RuntimeError(f"{name} exited {r.code}: {r.last}")
     ph = r.last.get("phase_seconds", {})
-    local = "LauncherMain" not in cmd[1]
+    local = not any("LauncherMain" in c for c in cmd)
     row = {"run": name, "cores": cores, "rows": rows, "wall_s": round(r.wall, 2), "pg_cpu_s": round(pg.total() - cpu0, 2),
            "jvm_cpu_s": round(r.cpu, 2) if local else None,
            "start_s": round(r.wall - ph.get("total", 0), 2), **{k: ph.get(k) for k in ("read", "transform", "load", "index")}}
@@ -129,7 +129,7 @@ def main() -> int:
         # how many rows the job reads, on the same table.
         cutoffs = {d: c.execute("SELECT count(*) FROM public.events WHERE ts < %s", (d,)).fetchone()[0]
                    for d in ("2026-01-16T00:00:00Z", "2026-05-01T00:00:00Z", CUTOFF)}
-    job = [str(ROOT / "jvm/java-job"), "io.geoswap.job.JobMain", "--spec", SPEC]
+    job = [str(ROOT / "jvm/run-java"), "job", "io.geoswap.job.JobMain", "--spec", SPEC]
     stamp = int(time.time()) % 100000
     results = []
     # Unmeasured: one run to warm the page cache and write the class-data archive.
@@ -144,7 +144,7 @@ def main() -> int:
     cluster = Cluster(home, 2)
     try:
         for cores in (1, 2):
-            cmd = [str(ROOT / "jvm/java-job"), "io.geoswap.job.launcher.LauncherMain", "run", "--target", "spark-submit",
+            cmd = [str(ROOT / "jvm/run-java"), "job", "io.geoswap.job.launcher.LauncherMain", "run", "--target", "spark-submit",
                    "--master", cluster.url, "--spark-home", home, "--job-jar", str(ROOT / "jobs/target/geoswap-job.jar"),
                    "--spark-conf", f"spark.cores.max={cores}", "--spark-conf", "spark.executor.memory=1g",
                    "--spark-conf", f"spark.sql.shuffle.partitions={2 * cores}",
