@@ -50,6 +50,19 @@ WORKLOADS = {
                        " sum(ST_Area(geom)) FROM {rel}",
         "exact": 3,  # the first 3 fingerprint values must match exactly, the rest within FLOAT_TOLERANCE
     },
+    # A result as large as its source (every event with its zone): the load phase carries volume, so
+    # load throughput can be set against a plain COPY. Its data is zone_stats'; spec and view in bench/.
+    "event_zones": {
+        "size_param": "events",
+        "example": "zone_stats",
+        "dir": ROOT / "bench/workloads/event_zones",
+        "key": "id",
+        "key_sql": "SELECT id FROM public.mv_event_zones ORDER BY id LIMIT 20000",
+        "read_sql": "SELECT zone_id, value FROM {rel} WHERE id = %s",
+        "fingerprint": "SELECT count(*), sum(id), sum(zone_id), count(DISTINCT category), sum(value),"
+                       " sum(extract(epoch FROM ts)), sum(ST_X(geom)) FROM {rel}",
+        "exact": 4,
+    },
     "land_use_area": {
         "size_param": "polygons",
         "key": "region_id, season, land_type",
@@ -63,10 +76,10 @@ WORKLOADS = {
 FLOAT_TOLERANCE = 1e-6
 
 SCALES = {
-    "small": [("zone_stats", 100_000), ("land_use_area", 5_000)],
-    "medium": [("zone_stats", 1_000_000), ("land_use_area", 20_000)],
+    "small": [("zone_stats", 100_000), ("event_zones", 50_000), ("land_use_area", 5_000)],
+    "medium": [("zone_stats", 1_000_000), ("event_zones", 1_000_000), ("land_use_area", 20_000)],
     "full": [("zone_stats", 1_000_000), ("zone_stats", 10_000_000), ("zone_stats", 30_000_000),
-             ("land_use_area", 20_000), ("land_use_area", 100_000)],
+             ("event_zones", 1_000_000), ("land_use_area", 20_000), ("land_use_area", 100_000)],
 }
 
 
@@ -225,9 +238,24 @@ class Java:
 
 # --- the methods ---------------------------------------------------------------------------------------------
 
+def workload_dir(workload: str) -> Path:
+    """Where a workload's materialized view (and, for bench-only workloads, its spec) is."""
+    return WORKLOADS[workload].get("dir", ROOT / "examples" / workload)
+
+
+def example_dir(workload: str) -> Path:
+    """The example whose generator makes a workload's data."""
+    return ROOT / "examples" / WORKLOADS[workload].get("example", workload)
+
+
+def spec_path(workload: str) -> str:
+    w = WORKLOADS[workload]
+    return str(w["dir"] / f"{workload}.yaml" if "dir" in w else ROOT / "pipelines" / f"{workload}.yaml")
+
+
 def view_select(workload: str, cutoff: str | None) -> str:
-    """The materialized view's query (examples/<workload>/materialized_view.sql), for the CTAS method."""
-    sql = (ROOT / "examples" / workload / "materialized_view.sql").read_text()
+    """The materialized view's query (its materialized_view.sql), for the CTAS method."""
+    sql = (workload_dir(workload) / "materialized_view.sql").read_text()
     body = sql.split(" AS\n", 1)[1].split(";\n")[0]
     return body.replace("${cutoff}", cutoff or "")
 
@@ -265,7 +293,7 @@ def method_ctas(ctx, run: int) -> dict:
 def method_geoswap(ctx, run: int) -> dict:
     # Unique across bench runs: a version that was live is never rebuilt in place.
     version = f"b{STAMP}_{len(str(ctx.size))}{run}"
-    spec = str(ROOT / "pipelines" / f"{ctx.workload}.yaml")
+    spec = spec_path(ctx.workload)
     date = ["--logical-date", ctx.cutoff] if ctx.cutoff else []
     t0 = time.perf_counter()
     job = run_java(ctx.java.job + ["io.geoswap.job.JobMain", "--spec", spec, "--version", version, *date], ctx.java.env)
@@ -338,12 +366,20 @@ def copy_baseline(conn, workload: str) -> float:
 
 # --- one workload ------------------------------------------------------------------------------------------
 
-def generate(workload: str, size: int, java: Java) -> float:
+def generate(workload: str, size: int, java: Java, cutoff: str | None) -> float:
     spec = WORKLOADS[workload]
     t0 = time.perf_counter()
-    subprocess.run(java.job + ["io.geoswap.job.tools.ExampleData", str(ROOT / "examples" / workload),
-                               f"{spec['size_param']}={size}", "--materialized-view"],
+    with psycopg.connect(autocommit=True) as c:  # views over the example's tables would block re-creating them
+        for w in WORKLOADS:
+            c.execute(f"DROP MATERIALIZED VIEW IF EXISTS public.mv_{w}")
+    own = "example" not in spec
+    subprocess.run(java.job + ["io.geoswap.job.tools.ExampleData", str(example_dir(workload)),
+                               f"{spec['size_param']}={size}", *(["--materialized-view"] if own else [])],
                    check=True, stdout=subprocess.DEVNULL, env=java.env)
+    if not own:
+        sql = (workload_dir(workload) / "materialized_view.sql").read_text().replace("${cutoff}", cutoff or "")
+        with psycopg.connect(autocommit=True) as c:
+            c.execute(sql)
     return time.perf_counter() - t0
 
 
@@ -354,11 +390,11 @@ def bench_workload(workload: str, size: int, repeats: int, java: Java, methods: 
                               (f"bench\\_ctas\\_{workload}\\_%",)).fetchall():
             c.execute(f"DROP TABLE {t}")
     log(f"{workload} at {size:,}: generating data and the materialized view")
-    gen_s = generate(workload, size, java)
+    defaults = (example_dir(workload) / "defaults.properties").read_text()
+    cutoff = next((l.split("=", 1)[1].strip() for l in defaults.splitlines() if l.startswith("cutoff=")), None)
+    gen_s = generate(workload, size, java, cutoff)
     conn = psycopg.connect(autocommit=True, application_name="geoswap-bench")
     conn.execute("VACUUM ANALYZE")
-    defaults = (ROOT / "examples" / workload / "defaults.properties").read_text()
-    cutoff = next((l.split("=", 1)[1].strip() for l in defaults.splitlines() if l.startswith("cutoff=")), None)
     ctx = Ctx(workload, size, conn, java, cutoff, view_select(workload, cutoff))
     keys = [r[0] for r in conn.execute(WORKLOADS[workload]["key_sql"]).fetchall()]
     pg = PgCpu(conn)
