@@ -132,9 +132,7 @@ final class SourceRelation extends BaseRelation implements PrunedScan {
     if (stats.value().size() < rows.partitions()) {
       frame().count(); // a scan of no columns but the checks'
     }
-    PartitionStats total = new PartitionStats(geometryNames());
-    stats.value().values().forEach(total::addAll);
-    return total;
+    return total();
   }
 
   /**
@@ -148,6 +146,11 @@ final class SourceRelation extends BaseRelation implements PrunedScan {
     } finally {
       withKeys = false;
     }
+    return total();
+  }
+
+  /** The partitions' figures, summed, in partition order. */
+  private PartitionStats total() {
     PartitionStats total = new PartitionStats(geometryNames());
     stats.value().values().forEach(total::addAll);
     return total;
