@@ -222,12 +222,9 @@ public final class SourceReader {
    * SRID (its geometry_send), so no ST_AsEWKB per row; geography as its geometry.
    */
   private static String copyExpression(Column c) {
+    if (!c.isGeometry()) return selectExpression(c);
     String q = Sql.ident(c.name());
-    return switch (c.type()) {
-      case "geometry" -> q;
-      case "geography" -> q + "::geometry";
-      default -> NATIVE_TYPES.contains(c.type()) ? q : q + "::text";
-    };
+    return c.type().equals("geography") ? q + "::geometry AS " + q : q;
   }
 
   private static String selectExpression(Column c) {
