@@ -116,9 +116,22 @@ final class CopyExtract {
     return out;
   }
 
+  /**
+   * Every extract session reads only: COPY goes out as a simple-protocol query, so were a second statement
+   * ever to slip into its text (the spec's `where` is in it; SpecSql keeps it one expression), it could
+   * still not write (PostgreSQL docs, "SET TRANSACTION": default_transaction_read_only).
+   */
+  static final String READ_ONLY_SESSION = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY";
+
   /** Runs one COPY on an executor and decodes its rows as they stream in; closes when read or the task ends. */
   static Iterator<Object[]> stream(DbSettings db, String copy, Decoder[] decoders) throws SQLException, IOException {
     Connection c = Db.connect(db.withApplicationName("geoswap-extract"));
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute(READ_ONLY_SESSION);
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
     TaskContext task = TaskContext.get();
     Runnable close = () -> {
       try {

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExtractTransformJob {
   private static final Logger LOG = LoggerFactory.getLogger(ExtractTransformJob.class);
+  /** How long reclaiming an abandoned build waits for its table's lock before leaving it to gc. */
+  private static final java.time.Duration RECLAIM_LOCK_TIMEOUT = java.time.Duration.ofSeconds(2);
   /** Spark conf key of the exactly-once test hook (see {@link PartitionWriter}). */
   public static final String FAIL_AFTER_COMMIT_CONF = "spark.geoswap.test.failAfterCommitPartition";
 
@@ -64,10 +66,15 @@ public final class ExtractTransformJob {
     try (Connection conn = Db.connect(db.withApplicationName("geoswap-job"))) {
       VersionRegistry registry = new VersionRegistry(conn);
       registry.ensureSchema();
+      registry.checkTarget(spec.name(), spec.target().schema(), spec.target().view());
       if (!registry.tryLockBuild(spec.name(), params.version())) {
         throw GeoswapException.temporary("another build of " + spec.name() + " version " + params.version()
             + " is running; try again when it has finished", null);
       }
+      // Builds of this pipeline whose process is gone (kill -9, a lost executor host) leave a partial table:
+      // the next build reclaims them rather than waiting for gc.
+      List<String> reclaimed = registry.reclaimAbandonedBuilds(spec.name(), params.version(), RECLAIM_LOCK_TIMEOUT);
+      if (!reclaimed.isEmpty()) LOG.warn("reclaimed abandoned builds of {}: {}", spec.name(), reclaimed);
       TableLoader loader = new TableLoader(conn, db, spec, params.version());
       List<String> readers = loader.dependentViews();
       if (!readers.isEmpty()) {
@@ -82,7 +89,9 @@ public final class ExtractTransformJob {
         LOG.info("built {}.{}: {} rows in {} s", spec.target().schema(), loader.table(), result.rows(),
             phases.total());
         return result;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // Throwable: Spark rethrows a failed task as SparkException, a checked exception Scala doesn't
+        // declare; whatever failed, the version ends failed and its partial table is gone.
         loader.dropQuietly(e);
         try {
           registry.deleteMarkers(buildId);
@@ -124,8 +133,8 @@ public final class ExtractTransformJob {
       // file needs fixing. Anything else is not the user's.
       if (e instanceof RuntimeException r && !(e instanceof AnalysisException)) throw r;
       if (!(e instanceof AnalysisException)) throw new IllegalStateException(e);
-      // ParseException is an AnalysisException too: both mean the SQL file needs fixing.
-      throw GeoswapException.usage("transform " + spec.transformLocation() + " failed: " + oneLine(e.getMessage()), e);
+      throw GeoswapException.usage("transform " + spec.transformLocation() + " failed: "
+          + sqlError((AnalysisException) e, sql), e);
     }
     checkResultSchema(spec, planned);
     Dataset<Row> result = planned.persist(StorageLevel.MEMORY_AND_DISK());
@@ -236,6 +245,21 @@ public final class ExtractTransformJob {
       action.run();
       return null;
     });
+  }
+
+  /**
+   * Spark's first line (its error class and words) and the one offending line of the file, each bounded:
+   * Spark's full message reprints the whole SQL (ParseException's "== SQL ==" section, plans), and a
+   * message must never quote a file beyond its offending line (the redactor masks known secrets besides).
+   */
+  static String sqlError(AnalysisException e, String sql) {
+    String first = io.geoswap.common.Text.firstLine(String.valueOf(e.getMessage()).strip(), 300);
+    if (e.line().isEmpty()) return first;
+    int line = (Integer) e.line().get();
+    String[] lines = sql.split("\n", -1);
+    String text = line >= 1 && line <= lines.length ? lines[line - 1] : "";
+    return first + (first.contains("line " + line) ? "" : " (line " + line + ")") + ": "
+        + io.geoswap.common.Text.clip(text, io.geoswap.common.Text.MAX_QUOTED);
   }
 
   static String oneLine(String s) {

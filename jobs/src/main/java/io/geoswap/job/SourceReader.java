@@ -5,6 +5,7 @@ import io.geoswap.common.Sql;
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.spec.Placeholders;
+import io.geoswap.common.spec.SpecSql;
 import io.geoswap.common.spec.PipelineSpec.InvalidGeometryPolicy;
 import io.geoswap.common.spec.PipelineSpec.Source;
 import java.sql.Connection;
@@ -150,6 +151,8 @@ public final class SourceReader {
     List<Column> columns = columns(source, table, label);
     List<String> keys = primaryKey(table);
     String where = Placeholders.substitute(source.where(), placeholders, "sources." + source.name() + ".where");
+    String whereProblem = SpecSql.whereProblem(where); // checked at load; again with the values in
+    if (whereProblem != null) throw GeoswapException.usage("sources." + source.name() + ".where: " + whereProblem);
 
     String select = columns.stream().map(SourceReader::selectExpression).collect(Collectors.joining(", "));
     String query = "SELECT " + select + " FROM " + table + (where == null ? "" : " WHERE " + where);
@@ -160,7 +163,9 @@ public final class SourceReader {
         .option("url", db.jdbcUrl())
         .option("driver", "org.postgresql.Driver")
         .option("dbtable", "(" + query + ") AS geoswap_src")
-        .option("fetchsize", "10000");
+        .option("fetchsize", "10000")
+        // The read can't write, whatever its query holds (the spec's `where` is in it).
+        .option("sessionInitStatement", CopyExtract.READ_ONLY_SESSION);
     db.properties().forEach((k, v) -> reader.option(k.toString(), v.toString()));
     int partitions = 1;
     if (source.partitionColumn() != null && bounds[0] != null) {
@@ -198,8 +203,11 @@ public final class SourceReader {
     } else {
       rows = new SourceRelation.JdbcRows(jdbc, jdbc.rdd().getNumPartitions());
     }
+    // What names an offending row in messages: a key, else the partition column, else the first plain
+    // columns (a table without a key still gets rows a user can find).
     List<String> sampleKeys = !keys.isEmpty() ? keys
-        : source.partitionColumn() != null ? List.of(source.partitionColumn()) : List.of();
+        : source.partitionColumn() != null ? List.of(source.partitionColumn())
+        : columns.stream().filter(c -> !c.isGeometry()).map(Column::name).limit(2).toList();
     SourceRelation relation = new SourceRelation(spark.sqlContext(), typed, rows, policy, sampleKeys, source.name());
     relation.frame().createOrReplaceTempView(source.name());
     return new Read(source, relation, policy, label, where, rows.partitions(), copy ? "copy" : "jdbc");
@@ -281,10 +289,14 @@ public final class SourceReader {
   private List<String> primaryKey(String table) {
     return Db.run(conn, "reading the primary key of " + table, c -> {
       List<String> keys = new ArrayList<>();
+      // The primary key, else the narrowest unique index on plain NOT NULL columns.
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-              + " AND a.attnum = ANY(i.indkey) WHERE i.indrelid = to_regclass(?) AND i.indisprimary"
-              + " ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
+          "SELECT unnest(cols) FROM (SELECT array_agg(a.attname::text ORDER BY array_position(i.indkey::int2[], a.attnum)) AS cols,"
+              + " bool_and(a.attnotnull) AS not_null, i.indisprimary, count(*) AS n FROM pg_index i"
+              + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+              + " WHERE i.indrelid = to_regclass(?) AND (i.indisprimary OR (i.indisunique AND i.indpred IS NULL"
+              + " AND i.indexprs IS NULL)) GROUP BY i.indexrelid, i.indisprimary) k"
+              + " WHERE indisprimary OR not_null ORDER BY indisprimary DESC, n LIMIT 1")) {
         ps.setString(1, table);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) keys.add(rs.getString(1));
@@ -304,16 +316,21 @@ public final class SourceReader {
     // 10M events: ~2 s of PostgreSQL CPU). Ranges the filter empties just make lighter partitions.
     String range = pc == null ? null
         : "SELECT min(" + Sql.ident(pc) + ")::text, max(" + Sql.ident(pc) + ")::text FROM " + table;
-    try (Statement st = conn.createStatement()) {
-      st.executeQuery(probe).close();
-      if (range == null) return new Object[] {null, null};
-      try (ResultSet rs = st.executeQuery(range)) {
-        if (!rs.next()) return new Object[] {null, null};
-        return new Object[] {rs.getString(1), rs.getString(2)};
-      }
-    } catch (SQLException e) {
-      GeoswapException g = io.geoswap.common.db.DbErrors.translate(label + ": reading failed", e);
-      if (g.exitCode() == io.geoswap.common.ExitCode.UNEXPECTED && "XX000".equals(e.getSQLState())) {
+    // One statement each (SpecSql), in a READ ONLY transaction: the probe carries the spec's `where`.
+    try {
+      return Db.readOnly(conn, label + ": reading failed", c -> {
+        try (PreparedStatement ps = SpecSql.prepare(c, probe, "sources." + source.name() + ".where")) {
+          ps.executeQuery().close();
+        }
+        if (range == null) return new Object[] {null, null};
+        try (PreparedStatement ps = c.prepareStatement(range); ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) return new Object[] {null, null};
+          return new Object[] {rs.getString(1), rs.getString(2)};
+        }
+      });
+    } catch (GeoswapException g) {
+      SQLException e = io.geoswap.common.db.DbErrors.findSqlException(g);
+      if (g.exitCode() == io.geoswap.common.ExitCode.UNEXPECTED && e != null && "XX000".equals(e.getSQLState())) {
         throw GeoswapException.data(g.getMessage(), e);
       }
       throw g;

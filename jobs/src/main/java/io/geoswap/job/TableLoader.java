@@ -60,7 +60,6 @@ public final class TableLoader {
   public void create(List<String> columnDefinitions) {
     Db.inTransaction(conn, "creating " + qualified, c -> {
       try (Statement st = c.createStatement()) {
-        st.execute("CREATE SCHEMA IF NOT EXISTS " + Sql.ident(spec.target().schema()));
         st.execute("DROP TABLE IF EXISTS " + qualified);
         st.execute("CREATE TABLE " + qualified + " (" + String.join(", ", columnDefinitions) + ")");
         st.execute("COMMENT ON TABLE " + qualified + " IS " + literal(

@@ -42,16 +42,23 @@ final class Gc {
       OffsetDateTime cutoff = OffsetDateTime.now().minus(olderThan);
       List<String> dropped = new ArrayList<>();
       List<String> kept = new ArrayList<>();
+      // Builds whose process is gone (build lock free), whatever their age: their tables are dropped and
+      // they are marked failed (a build still running holds its lock and is left alone).
+      Set<String> reclaimed = new java.util.HashSet<>();
+      for (String r : registry.reclaimAbandonedBuilds(spec.name(), null, publisher.lockTimeout())) {
+        reclaimed.add(r.substring(0, r.indexOf(' ')));
+        dropped.add(r.substring(0, r.indexOf(' ')) + " (abandoned build)");
+      }
+      versions = registry.list(spec.name());
       for (VersionRecord v : versions) {
         boolean candidate = switch (v.status()) {
           case "failed" -> true;
           case "superseded" -> v.startedAt().isBefore(cutoff);
-          case "building" -> v.startedAt().isBefore(cutoff) && !buildRunning(v);
           default -> false;
         };
         if (!candidate) continue;
         String why = publisher.dropVersion(c, schema, v, v.status());
-        if (why == null) dropped.add(v.version() + " (" + v.status() + ")");
+        if (why == null && !reclaimed.contains(v.version())) dropped.add(v.version() + " (" + v.status() + ")");
         else kept.add(v.version() + ": " + why);
       }
       Set<String> known = versions.stream().filter(v -> !v.status().equals("dropped"))
@@ -93,16 +100,5 @@ final class Gc {
     } catch (SQLException e) {
       throw DbErrors.translate("gc of " + spec.name(), e);
     }
-  }
-
-  /** A build still runs while its job holds the build lock (see VersionRegistry.tryLockBuild). */
-  private boolean buildRunning(VersionRecord v) throws SQLException {
-    VersionRegistry r = new VersionRegistry(c);
-    if (!r.tryLockBuild(v.pipeline(), v.version())) return true;
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext('geoswap.build'), hashtext(?))")) {
-      ps.setString(1, v.pipeline() + "/" + v.version());
-      ps.execute();
-    }
-    return false;
   }
 }

@@ -58,6 +58,10 @@ public final class Publisher {
     this.random = random;
   }
 
+  Duration lockTimeout() {
+    return config.lockTimeout();
+  }
+
   /** What happened, for the JSON result. */
   public record Outcome(String action, String pipeline, String version, String previous, int attempts,
       Map<String, Object> snapshotWait, List<String> dropped, List<String> kept, int exitCode, String message) {
@@ -105,6 +109,7 @@ public final class Publisher {
     try (Connection c = Db.connect(db.withApplicationName("geoswap-" + mode.name().toLowerCase()))) {
       VersionRegistry registry = new VersionRegistry(c);
       registry.ensureSchema();
+      registry.checkTarget(spec.name(), spec.target().schema(), spec.target().view());
       VersionRecord rec = registry.find(spec.name(), version).orElseThrow(() -> GeoswapException.usage(
           "version " + version + " of " + spec.name() + " is unknown to the registry"));
       Map<String, Object> waited = null;
@@ -234,11 +239,17 @@ public final class Publisher {
         ps.executeUpdate();
       }
       String live;
-      try (PreparedStatement ps = c.prepareStatement("SELECT live_version FROM geoswap.pipelines WHERE pipeline = ? FOR UPDATE")) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT live_version, view_schema, view_name FROM geoswap.pipelines WHERE pipeline = ? FOR UPDATE")) {
         ps.setString(1, spec.name());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           live = rs.getString(1);
+          // Checked before (checkTarget) and again under the row lock: never re-point another view.
+          if (live != null && !(schema.equals(rs.getString(2)) && view.equals(rs.getString(3)))) {
+            throw GeoswapException.usage("pipeline " + spec.name() + " is published as view " + rs.getString(2)
+                + "." + rs.getString(3) + " but its spec now says " + schema + "." + view + "; nothing changed");
+          }
         }
       }
       if (version.equals(live)) {

@@ -123,6 +123,7 @@ public final class SwapTaskMain implements Callable<Integer> {
       try (Connection c = Db.connect(db("geoswap-validate"))) {
         VersionRegistry registry = new VersionRegistry(c);
         registry.ensureSchema();
+        registry.checkTarget(spec.name(), spec.target().schema(), spec.target().view());
         VersionRecord rec = registry.find(spec.name(), version).orElseThrow(() -> GeoswapException.usage(
             "version " + version + " of " + spec.name() + " is unknown to the registry"));
         if (rec.status().equals("building")) {

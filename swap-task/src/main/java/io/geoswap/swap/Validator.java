@@ -8,6 +8,9 @@ import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.Placeholders;
 import io.geoswap.common.spec.RunParams;
 import io.geoswap.common.ExitCode;
+import io.geoswap.common.Text;
+import io.geoswap.common.spec.SpecSql;
+import java.sql.PreparedStatement;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -65,7 +68,13 @@ public final class Validator {
         if (version.logicalDate() != null) values.put("logical_date", RunParams.render(version.logicalDate()));
         if (spec_.expectedRowsSql() != null) {
           run(checks, "expected_rows", () -> {
-            long expected = longValue(Placeholders.substitute(spec_.expectedRowsSql(), values, "checks.expected_rows_sql"));
+            Object v = specValue(Placeholders.substitute(spec_.expectedRowsSql(), values, "checks.expected_rows_sql"),
+                "checks.expected_rows_sql");
+            if (!(v instanceof Number n) || v instanceof Double || v instanceof Float) {
+              return check("expected_rows", "error", v, null, "checks.expected_rows_sql must return one whole number,"
+                  + " got " + describe(v));
+            }
+            long expected = n.longValue();
             return check("expected_rows", rows == expected ? "passed" : "failed", rows, expected, null);
           });
         }
@@ -102,8 +111,13 @@ public final class Validator {
           String name = "sql[" + i + "]";
           String q = sqls.get(i);
           run(checks, name, () -> {
-            Object v = value(Placeholders.substitute(q, values, "checks." + name));
-            return check(name, Boolean.TRUE.equals(v) ? "passed" : "failed", v, true, q);
+            Object v = specValue(Placeholders.substitute(q, values, "checks." + name), "checks." + name);
+            if (v != null && !(v instanceof Boolean)) {
+              return check(name, "error", null, true, "checks." + name + " must return one boolean, got "
+                  + describe(v) + ": " + Text.clip(q, Text.MAX_QUOTED));
+            }
+            // NULL is not true: a check that can't say yes fails.
+            return check(name, Boolean.TRUE.equals(v) ? "passed" : "failed", v, true, Text.clip(q, Text.MAX_QUOTED));
           });
         }
         run(checks, "view_compatible", () -> {
@@ -137,10 +151,17 @@ public final class Validator {
     try {
       checks.add(body.run());
       c.releaseSavepoint(sp);
+    } catch (SpecCheckError e) {
+      c.rollback(sp);
+      checks.add(check(name, "error", null, null, e.getMessage()));
+    } catch (GeoswapException e) {
+      if (e.exitCode() != ExitCode.USAGE) throw e;
+      c.rollback(sp);
+      checks.add(check(name, "error", null, null, e.getMessage()));
     } catch (SQLException e) {
       if (DbErrors.exitCode(e) == ExitCode.TEMPORARY) throw e;
       c.rollback(sp);
-      checks.add(check(name, "error", null, null, e.getMessage().replaceAll("\\s*\\n\\s*", " ")));
+      checks.add(check(name, "error", null, null, Text.clip(e.getMessage(), 500)));
     }
   }
 
@@ -157,6 +178,32 @@ public final class Validator {
     Object v = value(sql);
     if (!(v instanceof Number n)) throw new SQLException("expected a number from: " + sql, "22023");
     return n.longValue();
+  }
+
+  /**
+   * The one value a spec's check query returns: exactly one statement (SpecSql), exactly one row of one
+   * column, else an "error" entry naming {@code key} (a spec error: exit 2).
+   */
+  private Object specValue(String sql, String key) throws SQLException {
+    try (PreparedStatement ps = SpecSql.prepare(c, sql, key); ResultSet rs = ps.executeQuery()) {
+      int columns = rs.getMetaData().getColumnCount();
+      if (columns != 1) throw new SpecCheckError(key + " must return one column, got " + columns);
+      if (!rs.next()) throw new SpecCheckError(key + " must return exactly one row, got none");
+      Object v = rs.getObject(1);
+      if (rs.next()) throw new SpecCheckError(key + " must return exactly one row, got more");
+      return v;
+    }
+  }
+
+  /** A check query of the wrong shape: reported as that check's error (exit 2), the others still run. */
+  private static final class SpecCheckError extends RuntimeException {
+    SpecCheckError(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private static String describe(Object v) {
+    return v == null ? "NULL" : v.getClass().getSimpleName() + " " + Text.clip(String.valueOf(v), 40);
   }
 
   private Object value(String sql) throws SQLException {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.geoswap.common.ExitCode;
 import io.geoswap.common.GeoswapException;
+import io.geoswap.common.Redactor;
+import io.geoswap.common.Text;
 import io.geoswap.common.db.DbErrors;
 import java.io.PrintStream;
 import java.sql.SQLException;
@@ -47,7 +49,9 @@ public final class Cli {
     String message = message(e);
     err.println("geoswap: error: " + message);
     if (code == ExitCode.UNEXPECTED) {
-      e.printStackTrace(err);
+      java.io.StringWriter trace = new java.io.StringWriter();
+      e.printStackTrace(new java.io.PrintWriter(trace));
+      err.print(Redactor.redact(trace.toString()));
     }
     printJson(out, failureJson(code, message));
     return code;
@@ -61,12 +65,20 @@ public final class Cli {
     return ExitCode.UNEXPECTED;
   }
 
+  /** The one-line message for {@code e}: no control bytes, secrets masked, bounded in length. */
   public static String message(Throwable e) {
+    return Redactor.redact(Text.clip(rawMessage(e), MAX_MESSAGE));
+  }
+
+  /** Long enough for a spec's problem list; a message that runs longer than this quotes what it shouldn't. */
+  private static final int MAX_MESSAGE = 4000;
+
+  private static String rawMessage(Throwable e) {
     GeoswapException g = find(e);
     if (g != null) return g.getMessage();
     SQLException s = DbErrors.findSqlException(e);
     if (s != null) return DbErrors.translate("database error", s).getMessage();
-    return e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).replaceAll("\\s*\\n\\s*", " ");
+    return e.getClass().getSimpleName() + ": " + Text.firstLine(String.valueOf(e.getMessage()), 500);
   }
 
   private static GeoswapException find(Throwable e) {
@@ -103,7 +115,7 @@ public final class Cli {
 
   /** Prints {@code value} as one JSON line: the task's result, its last line of output. */
   public static void printJson(PrintStream out, Object value) {
-    String line = toJson(value);
+    String line = Redactor.redact(toJson(value));
     System.err.flush();
     if (RESULT_PAUSE_MS > 0) {
       try {

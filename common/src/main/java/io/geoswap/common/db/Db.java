@@ -45,6 +45,26 @@ public final class Db {
     }
   }
 
+  /**
+   * Runs {@code work} in one READ ONLY transaction on {@code c}, then rolls it back: what a spec sends to
+   * probe a source can read, never write (PostgreSQL docs, "SET TRANSACTION").
+   */
+  public static <T> T readOnly(Connection c, String what, SqlWork<T> work) {
+    try {
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (java.sql.Statement st = c.createStatement()) {
+        st.execute("SET TRANSACTION READ ONLY");
+        return work.run(c);
+      } finally {
+        c.rollback();
+        c.setAutoCommit(auto);
+      }
+    } catch (SQLException e) {
+      throw DbErrors.translate(what, e);
+    }
+  }
+
   /** Runs {@code work} in autocommit mode, translating SQL errors with {@code what}. */
   public static <T> T run(Connection c, String what, SqlWork<T> work) {
     try {

@@ -83,6 +83,7 @@ public final class DbSecrets {
       try (SecretsManagerClient client = builder.build()) {
         String value = client.getSecretValue(r -> r.secretId(secretId)).secretString();
         if (value == null) throw GeoswapException.usage("secret " + secretId + " has no string value");
+        io.geoswap.common.Redactor.register(value);
         return value;
       } catch (ResourceNotFoundException e) {
         throw GeoswapException.usage("secret " + secretId + " not found in Secrets Manager");

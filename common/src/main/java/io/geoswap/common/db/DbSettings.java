@@ -36,6 +36,11 @@ public record DbSettings(
   public static final String DEFAULT_SSL_MODE = "prefer";
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+  public DbSettings {
+    // Whatever a driver or a user's file puts into a message, this password is masked there (Redactor).
+    io.geoswap.common.Redactor.register(password);
+  }
+
   /** Reads PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGCONNECT_TIMEOUT. */
   public static DbSettings fromEnv(Map<String, String> env, String applicationName) {
     List<String> problems = new ArrayList<>();
@@ -86,6 +91,8 @@ public record DbSettings(
     p.setProperty("connectTimeout", Long.toString(Math.max(1, connectTimeout.toSeconds())));
     p.setProperty("ApplicationName", applicationName == null ? "geoswap" : applicationName);
     p.setProperty("tcpKeepAlive", "true");
+    // The extended protocol, always: a statement is parsed by the server as one (see SpecSql).
+    p.setProperty("preferQueryMode", "extended");
     return p;
   }
 

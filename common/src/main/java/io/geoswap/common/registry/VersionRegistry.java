@@ -26,8 +26,24 @@ public final class VersionRegistry {
     this.c = c;
   }
 
-  /** Creates the registry's schema and tables if missing. */
+  /** The comment registry.sql leaves on geoswap.versions; a registry that has it needs no DDL. */
+  static final String REGISTRY_REVISION = "geoswap registry, revision 2";
+
+  /**
+   * Creates or upgrades the registry's schema and tables when they are missing or older than this code.
+   * A current registry is left alone: under least privilege the tasks may use it but not alter it.
+   */
   public void ensureSchema() {
+    boolean current = Db.run(c, "reading the geoswap registry", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement(
+          "SELECT obj_description(to_regclass('geoswap.versions'), 'pg_class') = ?")) {
+        ps.setString(1, REGISTRY_REVISION);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() && rs.getBoolean(1);
+        }
+      }
+    });
+    if (current) return;
     String ddl = SqlResources.load(VersionRegistry.class, "registry.sql");
     Db.inTransaction(c, "creating the geoswap registry", conn -> {
       try (Statement st = conn.createStatement()) {
@@ -49,6 +65,101 @@ public final class VersionRegistry {
           rs.next();
           return rs.getBoolean(1);
         }
+      }
+    });
+  }
+
+  /**
+   * Where {@code pipeline} may publish: its target schema must exist (geoswap creates no schemas), and a
+   * pipeline already published through one view is never silently published through another — a changed
+   * {@code target.schema}/{@code target.view} is a usage error naming both.
+   */
+  public void checkTarget(String pipeline, String schema, String view) {
+    Db.run(c, "reading where " + pipeline + " publishes", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT to_regnamespace(?) IS NOT NULL")) {
+        ps.setString(1, io.geoswap.common.Sql.ident(schema));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (!rs.getBoolean(1)) {
+            throw GeoswapException.usage("target.schema: schema " + schema + " does not exist; geoswap creates"
+                + " no schemas (create it and grant the builder role CREATE on it: README, \"Security model\")");
+          }
+        }
+      }
+      try (PreparedStatement ps = conn.prepareStatement(
+          "SELECT view_schema, view_name, live_version FROM geoswap.pipelines WHERE pipeline = ?")) {
+        ps.setString(1, pipeline);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && rs.getString(3) != null
+              && !(schema.equals(rs.getString(1)) && view.equals(rs.getString(2)))) {
+            throw GeoswapException.usage("pipeline " + pipeline + " is published as view " + rs.getString(1) + "."
+                + rs.getString(2) + " (live version " + rs.getString(3) + ") but its spec now says " + schema + "."
+                + view + "; geoswap doesn't move a published pipeline: restore target.schema/target.view, or"
+                + " publish there as a new pipeline (a new name) and retire the old view yourself");
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Reclaims the builds of {@code pipeline} left {@code building} by a process that is gone (its build lock
+   * is free: the lock lives as long as the builder's session, see {@link #tryLockBuild}): drops each one's
+   * partial table and marks it failed. Holds the build lock meanwhile, so a new build of that version
+   * waits its turn (it exits 75). A build whose table something depends on is left as it is. Returns what
+   * was reclaimed, as {@code version (table)}.
+   */
+  public List<String> reclaimAbandonedBuilds(String pipeline, String exceptVersion, java.time.Duration lockTimeout) {
+    List<VersionRecord> building = new ArrayList<>();
+    for (VersionRecord v : list(pipeline)) {
+      if (v.status().equals("building") && !v.version().equals(exceptVersion)) building.add(v);
+    }
+    List<String> reclaimed = new ArrayList<>();
+    for (VersionRecord v : building) {
+      if (!tryLockBuild(v.pipeline(), v.version())) continue; // its builder still runs
+      try {
+        boolean done = Db.inTransaction(c, "reclaiming abandoned build " + v.version(), conn -> {
+          try (Statement st = conn.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockTimeout.toMillis()) + "ms'");
+          }
+          try (PreparedStatement ps = conn.prepareStatement("UPDATE geoswap.versions SET status = 'failed',"
+              + " error = ?, error_code = ?, finished_at = now(), updated_at = now()"
+              + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = 'building'")) {
+            ps.setString(1, "abandoned: its build process ended without finishing (killed?); reclaimed");
+            ps.setInt(2, io.geoswap.common.ExitCode.TEMPORARY);
+            ps.setString(3, v.pipeline());
+            ps.setString(4, v.version());
+            ps.setObject(5, v.buildId());
+            if (ps.executeUpdate() == 0) return false;
+          }
+          try (PreparedStatement ps = conn.prepareStatement("DELETE FROM geoswap.load_markers WHERE build_id = ?")) {
+            ps.setObject(1, v.buildId());
+            ps.executeUpdate();
+          }
+          try (Statement st = conn.createStatement()) {
+            // Plain DROP (no CASCADE): a table something reads is refused and the whole reclaim rolls back.
+            st.execute("DROP TABLE IF EXISTS " + io.geoswap.common.Sql.qualified(v.tableSchema(), v.tableName()));
+          }
+          return true;
+        });
+        if (done) reclaimed.add(v.version() + " (" + v.tableSchema() + "." + v.tableName() + ")");
+      } catch (GeoswapException e) {
+        org.slf4j.LoggerFactory.getLogger(VersionRegistry.class).warn("abandoned build {} of {} kept: {}",
+            v.version(), pipeline, e.getMessage());
+      } finally {
+        unlockBuild(v.pipeline(), v.version());
+      }
+    }
+    return reclaimed;
+  }
+
+  /** Releases a lock taken by {@link #tryLockBuild} on this session. */
+  public void unlockBuild(String pipeline, String version) {
+    Db.run(c, "unlocking the build", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT pg_advisory_unlock(hashtext('geoswap.build'), hashtext(?))")) {
+        ps.setString(1, pipeline + "/" + version);
+        return ps.execute();
       }
     });
   }

@@ -98,8 +98,12 @@ public record PipelineSpec(
       sql = List.copyOf(sql);
     }
 
-    public static Checks none() {
-      return new Checks(null, null, null, List.of(), false, List.of());
+    /** min_rows when a spec doesn't set it: an empty result fails validation. */
+    public static final long DEFAULT_MIN_ROWS = 1;
+
+    /** The checks of a spec without a {@code checks} key. */
+    public static Checks defaults() {
+      return new Checks(DEFAULT_MIN_ROWS, null, null, List.of(), false, List.of());
     }
   }
 

@@ -84,7 +84,10 @@ public final class SpecLoader {
     String transform = p.string(top, "transform", true);
     String transformLocation = null;
     String transformSql = null;
-    if (transform != null) {
+    String outside = transform == null ? null : files.containmentProblem(location, transform);
+    if (outside != null) {
+      p.add("transform", outside);
+    } else if (transform != null) {
       transformLocation = SpecFiles.resolve(location, transform);
       try {
         transformSql = files.read(transformLocation);
@@ -213,6 +216,7 @@ public final class SpecLoader {
       Integer partitions = p.integer(src, k + ".partitions", "partitions", false, 1, 10000);
       String where = p.string(src, "where", k + ".where", false);
       placeholders(p, k + ".where", where, false);
+      p.check(k + ".where", SpecSql.whereProblem(where));
       Boolean allowEmpty = p.bool(src, k + ".allow_empty", "allow_empty");
       sources.put(alias, new Source(alias, schemaName, tableName, partitionColumn, partitions, where,
           Boolean.TRUE.equals(allowEmpty), order++));
@@ -222,13 +226,14 @@ public final class SpecLoader {
 
   private Checks checks(Problems p, Map<?, ?> top) {
     Map<?, ?> c = p.map(top, "checks", false);
-    if (c == null) return Checks.none();
+    if (c == null) return Checks.defaults();
     p.unknownKeys("checks.", c, CHECK_KEYS);
     Integer minRows = p.integer(c, "checks.min_rows", "min_rows", false, 0, Integer.MAX_VALUE);
     Double maxChange = p.number(c, "checks.max_change_pct", "max_change_pct");
     if (maxChange != null && maxChange < 0) p.add("checks.max_change_pct", "must be ≥ 0");
     String expected = p.string(c, "expected_rows_sql", "checks.expected_rows_sql", false);
     placeholders(p, "checks.expected_rows_sql", expected, true);
+    p.check("checks.expected_rows_sql", SpecSql.queryProblem(expected));
     List<String> notNull = p.identifierList(c, "checks.not_null", "not_null", false);
     Boolean valid = p.bool(c, "checks.valid_geometry", "valid_geometry");
     List<String> sql = new ArrayList<>();
@@ -242,11 +247,14 @@ public final class SpecLoader {
           p.add("checks.sql[" + i + "]", "must be a SQL query returning one boolean");
         } else {
           placeholders(p, "checks.sql[" + i + "]", q, true);
+          p.check("checks.sql[" + i + "]", SpecSql.queryProblem(q));
           sql.add(q);
         }
       }
     }
-    return new Checks(minRows == null ? null : minRows.longValue(), maxChange, expected,
+    // An empty result is never published by accident (an upstream TRUNCATE would empty the live view):
+    // min_rows defaults to 1, and a spec that means it sets 0.
+    return new Checks(minRows == null ? Checks.DEFAULT_MIN_ROWS : minRows.longValue(), maxChange, expected,
         notNull == null ? List.of() : notNull, Boolean.TRUE.equals(valid), sql);
   }
 

@@ -1,8 +1,13 @@
--- geoswap's version registry. Idempotent: run before every task, under an advisory lock so two tasks
--- starting at once don't race on CREATE … IF NOT EXISTS (which is not concurrency-safe in PostgreSQL).
+-- geoswap's version registry. Idempotent: run by a task that finds the registry missing or older than
+-- REGISTRY_REVISION (VersionRegistry), under an advisory lock so two tasks starting at once don't race on
+-- CREATE … IF NOT EXISTS (which is not concurrency-safe in PostgreSQL).
 SELECT pg_advisory_xact_lock(hashtext('geoswap'), 0);
 
-CREATE SCHEMA IF NOT EXISTS geoswap;
+-- Under least privilege (docker/sql/roles.sql) an administrator creates the schema, owned by the builder
+-- role, and the tasks have no CREATE on the database: create it only when it is missing.
+DO $$ BEGIN
+  IF to_regnamespace('geoswap') IS NULL THEN CREATE SCHEMA geoswap; END IF;
+END $$;
 
 -- One row per pipeline: the version the stable view points at. Promotion compare-and-swaps live_version.
 CREATE TABLE IF NOT EXISTS geoswap.pipelines (
@@ -56,3 +61,20 @@ ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS dropped_at   timestamptz;
 -- The exit code of a failed build, so a launcher that only sees "FAILED" from EMR can tell a data error
 -- (don't retry) from a temporary one.
 ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS error_code integer;
+
+-- The registry belongs to whoever owns schema geoswap (the builder role under roles.sql), whichever task
+-- created it: a publisher that ran first must not leave the builder tables it can't write.
+DO $$
+DECLARE
+  owner_name text := (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'geoswap');
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['pipelines', 'versions', 'load_markers'] LOOP
+    IF (SELECT relowner::regrole::text FROM pg_class WHERE oid = ('geoswap.' || t)::regclass) <> owner_name THEN
+      EXECUTE format('ALTER TABLE geoswap.%I OWNER TO %s', t, owner_name);
+    END IF;
+  END LOOP;
+END $$;
+
+-- The revision a task checks before running this file (VersionRegistry.REGISTRY_REVISION).
+COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 2';
