@@ -7,6 +7,9 @@ Configuration (environment of the scheduler, DAG processor and workers):
   GEOSWAP_RUNNER            local (default) | ecs
   GEOSWAP_PIPELINES_DIR     the specs (default: ../pipelines beside this file)
   local runner:  GEOSWAP_HOME (a geoswap checkout with built jars); database from PG* or GEOSWAP_DB_SECRET_ID
+  either runner: GEOSWAP_BUILDER_DB_SECRET_ID / GEOSWAP_PUBLISHER_DB_SECRET_ID, the secrets of the
+                 least-privilege roles (docker/sql/roles.sql) for extract_transform and for validate/promote
+                 (each falls back to GEOSWAP_DB_SECRET_ID)
   ecs runner:    GEOSWAP_ECS_CLUSTER, GEOSWAP_ECS_TASK_DEFINITION, GEOSWAP_ECS_CONTAINER,
                  GEOSWAP_ECS_SUBNETS, GEOSWAP_ECS_SECURITY_GROUPS (comma-separated),
                  GEOSWAP_ECS_LOG_GROUP, GEOSWAP_ECS_LOG_STREAM_PREFIX, GEOSWAP_SPEC_PREFIX (s3://…/pipelines),
@@ -27,6 +30,11 @@ import geoswap_runner
 RUNNER = os.environ.get("GEOSWAP_RUNNER", "local")
 PIPELINES = Path(os.environ.get("GEOSWAP_PIPELINES_DIR", Path(__file__).resolve().parent.parent / "pipelines"))
 SECRET = os.environ.get("GEOSWAP_DB_SECRET_ID")
+# Least privilege (README "Security model"): the job logs in as the builder, the swap-task as the publisher.
+SECRETS = {
+    "builder": os.environ.get("GEOSWAP_BUILDER_DB_SECRET_ID") or SECRET,
+    "publisher": os.environ.get("GEOSWAP_PUBLISHER_DB_SECRET_ID") or SECRET,
+}
 
 DEFAULT_ARGS = {
     "owner": "geoswap",
@@ -52,14 +60,15 @@ Spec: `{spec}`. Exit codes: 0 ok, 2 usage, 3 data, 75 temporary (retried), 99 sk
 """
 
 
-def _db_args() -> list[str]:
-    return ["--db-secret-id", SECRET] if SECRET else []
+def _db_args(role: str = "publisher") -> list[str]:
+    secret = SECRETS[role]
+    return ["--db-secret-id", secret] if secret else []
 
 
 def _extract_transform(spec: str, **context) -> dict:
     dag_run = context["dag_run"]
     args = ["run", "--target", "local", "--spec", spec, "--run-id", dag_run.run_id,
-            "--clear-number", str(getattr(dag_run, "clear_number", 0) or 0)] + _db_args()
+            "--clear-number", str(getattr(dag_run, "clear_number", 0) or 0)] + _db_args("builder")
     if context.get("logical_date") is not None:
         args += ["--logical-date", context["logical_date"].isoformat()]
     return geoswap_runner.run("io.geoswap.job.launcher.LauncherMain", args)
@@ -120,7 +129,7 @@ def _ecs_tasks(name: str):
                                    "--run-id", "{{ run_id }}", "--clear-number", "{{ dag_run.clear_number or 0 }}",
                                    "--logical-date", "{{ logical_date.isoformat() if logical_date else '' }}",
                                    "--dag-id", "{{ dag.dag_id }}", "--dag-run-id", "{{ run_id }}"]
-             + _db_args() + extra)
+             + _db_args("builder") + extra)
     va = ecs("validate", ["swap-task", "validate", "--spec", spec, "--version", version] + _db_args())
     pr = ecs("promote", ["swap-task", "promote", "--spec", spec, "--version", version,
                          "--force={{ params.force | lower }}"] + _db_args(), dry_run_skips=True)

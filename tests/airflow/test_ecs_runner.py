@@ -125,3 +125,24 @@ def test_a_container_that_exited_0_succeeds():
     op.__dict__["client"] = FakeEcs(0)
     op.arn = "arn:aws:ecs:eu-west-1:1:task/c/abc"
     op._check_success_task()
+
+
+def test_least_privilege_secrets_go_to_their_tasks(monkeypatch):
+    """The job logs in as the builder, validate and promote as the publisher (docker/sql/roles.sql)."""
+    for k, v in ECS_ENV.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("GEOSWAP_BUILDER_DB_SECRET_ID", "geoswap/builder")
+    monkeypatch.setenv("GEOSWAP_PUBLISHER_DB_SECRET_ID", "geoswap/publisher")
+    bag = dagbag()
+    assert bag.import_errors == {}
+    dag = bag.get_dag(DAG_ID)
+
+    class Run:
+        clear_number = 0
+
+    et = command(dag.get_task("extract_transform"), run_id="manual__x", dag_run=Run(), dag=dag, logical_date=None)
+    assert et[et.index("--db-secret-id") + 1] == "geoswap/builder"
+    xcom = json.dumps({"status": "built", "version": "v1"})
+    for task in ("validate", "promote"):
+        cmd = command(dag.get_task(task), ti=FakeTi(xcom), params={"force": False, "dry_run": False})
+        assert cmd[cmd.index("--db-secret-id") + 1] == "geoswap/publisher"

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -125,17 +124,7 @@ public final class ExtractTransformJob {
 
     phases.start("transform");
     String sql = Placeholders.substitute(spec.transformSql(), values, "transform " + spec.transformLocation());
-    Dataset<Row> planned;
-    try {
-      planned = spark.sql(sql);
-    } catch (Exception e) {
-      // Scala throws AnalysisException (and ParseException, a subclass) undeclared: both mean the SQL
-      // file needs fixing. Anything else is not the user's.
-      if (e instanceof RuntimeException r && !(e instanceof AnalysisException)) throw r;
-      if (!(e instanceof AnalysisException)) throw new IllegalStateException(e);
-      throw GeoswapException.usage("transform " + spec.transformLocation() + " failed: "
-          + sqlError((AnalysisException) e, sql), e);
-    }
+    Dataset<Row> planned = TransformPlan.plan(spark, sql, spec.transformLocation());
     checkResultSchema(spec, planned);
     Dataset<Row> result = planned.persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(result);
@@ -245,21 +234,6 @@ public final class ExtractTransformJob {
       action.run();
       return null;
     });
-  }
-
-  /**
-   * Spark's first line (its error class and words) and the one offending line of the file, each bounded:
-   * Spark's full message reprints the whole SQL (ParseException's "== SQL ==" section, plans), and a
-   * message must never quote a file beyond its offending line (the redactor masks known secrets besides).
-   */
-  static String sqlError(AnalysisException e, String sql) {
-    String first = io.geoswap.common.Text.firstLine(String.valueOf(e.getMessage()).strip(), 300);
-    if (e.line().isEmpty()) return first;
-    int line = (Integer) e.line().get();
-    String[] lines = sql.split("\n", -1);
-    String text = line >= 1 && line <= lines.length ? lines[line - 1] : "";
-    return first + (first.contains("line " + line) ? "" : " (line " + line + ")") + ": "
-        + io.geoswap.common.Text.clip(text, io.geoswap.common.Text.MAX_QUOTED);
   }
 
   static String oneLine(String s) {

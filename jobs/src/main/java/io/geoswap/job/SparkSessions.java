@@ -26,6 +26,8 @@ public final class SparkSessions {
     // "Set up Spark cluster" → "Kryo serializer").
     b.config("spark.serializer", KryoSerializer.class.getName());
     b.config("spark.kryo.registrator", SedonaKryoRegistrator.class.getName());
+    // A transform reads its sources, not files: no `SELECT * FROM csv.`/path`` (TransformPlan).
+    b.config("spark.sql.runSQLOnFiles", "false");
     // Placeholders render timestamps in UTC; Spark must read them the same way.
     b.config("spark.sql.session.timeZone", "UTC");
     if (local) {

@@ -192,6 +192,24 @@ class HardeningIT {
     assertNothingLeftOf("quote_line");
   }
 
+  @Test
+  void aTransformIsOneQueryThatReadsNoFileAndCallsNoJava() {
+    assertFails(run(spec("t_command", "CREATE TEMPORARY VIEW leak USING text OPTIONS (path '/etc/hostname')", "")),
+        ExitCode.USAGE, "t_command.sql must be one query (SELECT, or WITH … SELECT), not a");
+    assertThat(spark.catalog().tableExists("leak")).as("the statement never ran").isFalse();
+    assertFails(run(spec("t_set", "SET spark.sql.runSQLOnFiles=true", "")), ExitCode.USAGE, "must be one query");
+    assertFails(run(spec("t_file", "SELECT 1 AS zone_id, value AS name, NULL AS geom FROM text.`/etc/hostname`", "")),
+        ExitCode.USAGE, "t_file.sql failed:");
+    assertFails(run(spec("t_reflect", "SELECT zone_id, reflect('java.lang.System', 'getenv', 'PGPASSWORD') AS name,"
+        + " geom FROM zones", "")), ExitCode.USAGE, "t_reflect.sql calls reflect(…): calling Java methods");
+    assertFails(run(spec("t_reflect2", "SELECT zone_id, name, geom FROM zones WHERE zone_id IN"
+        + " (SELECT length(java_method('java.lang.System', 'getenv', 'PGPASSWORD')))", "")), ExitCode.USAGE,
+        "calls java_method(…)");
+    assertFails(run(spec("t_conf", null, "spark: {spark.sql.runSQLOnFiles: true, spark.driver.extraJavaOptions: -Dx=1}\n")),
+        ExitCode.USAGE, "spark.spark.sql.runSQLOnFiles: a spec may not set", "spark.spark.driver.extraJavaOptions: a spec may not set");
+    for (String p : List.of("t_command", "t_set", "t_file", "t_reflect", "t_reflect2", "t_conf")) assertNothingLeftOf(p);
+  }
+
   // 4. Failures that leave a version `building` with its partial table.
   @Test
   void aTaskFailingMidLoadMarksTheVersionFailedAndDropsItsTable() {

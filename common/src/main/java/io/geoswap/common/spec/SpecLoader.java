@@ -113,7 +113,9 @@ public final class SpecLoader {
     Map<?, ?> spark = p.map(top, "spark", false);
     if (spark != null) {
       spark.forEach((k, v) -> {
+        String denied = deniedSparkSetting(String.valueOf(k));
         if (!String.valueOf(k).startsWith("spark.")) p.add("spark." + k, "Spark settings start with 'spark.'");
+        else if (denied != null) p.add("spark." + k, denied);
         else if (v instanceof Map || v instanceof List) p.add("spark." + k, "must be a single value");
         else sparkConf.put(String.valueOf(k), String.valueOf(v));
       });
@@ -256,6 +258,26 @@ public final class SpecLoader {
     // min_rows defaults to 1, and a spec that means it sets 0.
     return new Checks(minRows == null ? Checks.DEFAULT_MIN_ROWS : minRows.longValue(), maxChange, expected,
         notNull == null ? List.of() : notNull, Boolean.TRUE.equals(valid), sql);
+  }
+
+  /**
+   * Spark settings a spec may not make: those that load code or files into the job's JVMs or re-open what
+   * the job closes (reading files from SQL). Tuning (shuffle partitions, memory, adaptive execution,
+   * Sedona's join settings) stays the spec's. The job's operator sets these elsewhere (spark-submit).
+   */
+  private static final List<String> DENIED_SPARK_PREFIXES = List.of(
+      "spark.sql.runSQLOnFiles", "spark.sql.extensions", "spark.sql.catalog", "spark.jars", "spark.files",
+      "spark.archives", "spark.plugins", "spark.driver.extra", "spark.executor.extra", "spark.executorEnv.",
+      "spark.driverEnv.", "spark.submit.", "spark.hadoop.", "spark.kryo.", "spark.serializer",
+      "spark.redaction.", "spark.sql.redaction.", "spark.eventLog.", "spark.geoswap.");
+
+  static String deniedSparkSetting(String key) {
+    for (String prefix : DENIED_SPARK_PREFIXES) {
+      if (key.startsWith(prefix)) {
+        return "a spec may not set " + prefix + "* (it loads code or files, or opens what the job closes)";
+      }
+    }
+    return null;
   }
 
   private static void placeholders(Problems p, String key, String text, boolean check) {
