@@ -269,7 +269,8 @@ public final class SpecLoader {
       "spark.sql.runSQLOnFiles", "spark.sql.extensions", "spark.sql.catalog", "spark.jars", "spark.files",
       "spark.archives", "spark.plugins", "spark.driver.extra", "spark.executor.extra", "spark.executorEnv.",
       "spark.driverEnv.", "spark.submit.", "spark.hadoop.", "spark.kryo.", "spark.serializer",
-      "spark.redaction.", "spark.sql.redaction.", "spark.eventLog.", "spark.geoswap.");
+      "spark.redaction.", "spark.sql.redaction.", "spark.eventLog.", "spark.geoswap.", "spark.authenticate",
+      "spark.network.crypto", "spark.ssl.", "spark.io.encryption");
 
   static String deniedSparkSetting(String key) {
     for (String prefix : DENIED_SPARK_PREFIXES) {

@@ -109,6 +109,37 @@ class SpecLoaderTest {
   }
 
   @Test
+  void aSpecThatTriesToRunStatementsOrReadOtherFilesIsRefusedWithEveryKey() {
+    String yaml = VALID
+        .replace("where: \"ts < '${logical_date}'\"", "where: \"true; DROP TABLE public.zones\"")
+        .replace("transform: zone_stats.sql", "transform: ../../etc/passwd")
+        .replace("expected_rows_sql: \"SELECT count(*) FROM public.zones\"",
+            "expected_rows_sql: \"SELECT 1; DELETE FROM public.zones\"")
+        .replace("- \"SELECT count(*) > 0 FROM ${table}\"", "- \"SELECT true; COMMIT; SELECT true\"")
+        .replace("spark.sql.shuffle.partitions: 4", "spark.jars: /tmp/evil.jar");
+    assertThatThrownBy(() -> loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(yaml, "p/zone_stats.yaml"))
+        .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.problems()).anySatisfy(
+                p -> assertThat(p).startsWith("sources.events.where: must be one boolean expression"))
+            .anySatisfy(p -> assertThat(p).startsWith("transform: '../../etc/passwd' must stay inside the spec's folder"))
+            .anySatisfy(p -> assertThat(p).startsWith("checks.expected_rows_sql: holds 2 statements"))
+            .anySatisfy(p -> assertThat(p).startsWith("checks.sql[0]: holds 3 statements"))
+            .anySatisfy(p -> assertThat(p).startsWith("spark.spark.jars: a spec may not set")));
+    assertThatThrownBy(() -> loader(Map.of()).parse(VALID.replace("transform: zone_stats.sql",
+        "transform: /proc/self/environ"), "p/zone_stats.yaml"))
+        .hasMessageContaining("transform: '/proc/self/environ' must be a path relative to the spec's folder");
+  }
+
+  @Test
+  void minRowsDefaultsToOneAndZeroMeansEmptyIsFine() {
+    String noChecks = VALID.substring(0, VALID.indexOf("checks:")) + VALID.substring(VALID.indexOf("spark:"));
+    var files = loader(Map.of("p/zone_stats.sql", "SELECT 1"));
+    assertThat(files.parse(noChecks, "p/zone_stats.yaml").checks().minRows()).isEqualTo(1);
+    assertThat(files.parse(VALID.replace("  min_rows: 1\n", ""), "p/zone_stats.yaml").checks().minRows())
+        .isEqualTo(1);
+    assertThat(files.parse(VALID.replace("min_rows: 1", "min_rows: 0"), "p/zone_stats.yaml").checks().minRows()).isZero();
+  }
+
+  @Test
   void rejectsNonMappingYaml() {
     assertThatThrownBy(() -> loader(Map.of()).parse("- a\n- b", "x.yaml")).hasMessageContaining("must be a YAML mapping");
     assertThatThrownBy(() -> loader(Map.of()).parse("name: [unclosed", "x.yaml")).hasMessageContaining("not valid YAML");
