@@ -36,7 +36,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "swap-task", mixinStandardHelpOptions = true, subcommands = {
     SwapTaskMain.Validate.class, SwapTaskMain.Promote.class, SwapTaskMain.Rollback.class, SwapTaskMain.Gc_.class,
-    SwapTaskMain.Status.class},
+    SwapTaskMain.Status.class, Verify.class},
     description = "Validate, publish and clean up geoswap versions.")
 public final class SwapTaskMain implements Callable<Integer> {
   final Map<String, String> env;

@@ -62,6 +62,17 @@ ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS dropped_at   timestamptz;
 -- (don't retry) from a temporary one.
 ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS error_code integer;
 
+-- What `verify` found when it compared a version with the relation it replaces (adopt requires a match).
+CREATE TABLE IF NOT EXISTS geoswap.verifications (
+  pipeline     text NOT NULL,
+  version      text NOT NULL,
+  against      text NOT NULL,
+  matched      boolean NOT NULL,
+  report       jsonb NOT NULL,
+  verified_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (pipeline, version, against)
+);
+
 -- The registry belongs to whoever owns schema geoswap (the builder role under roles.sql), whichever task
 -- created it: a publisher that ran first must not leave the builder tables it can't write.
 DO $$
@@ -69,7 +80,7 @@ DECLARE
   owner_name text := (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'geoswap');
   t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['pipelines', 'versions', 'load_markers'] LOOP
+  FOREACH t IN ARRAY ARRAY['pipelines', 'versions', 'load_markers', 'verifications'] LOOP
     IF (SELECT relowner::regrole::text FROM pg_class WHERE oid = ('geoswap.' || t)::regclass) <> owner_name THEN
       EXECUTE format('ALTER TABLE geoswap.%I OWNER TO %s', t, owner_name);
     END IF;
@@ -77,4 +88,4 @@ BEGIN
 END $$;
 
 -- The revision a task checks before running this file (VersionRegistry.REGISTRY_REVISION).
-COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 2';
+COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 3';
