@@ -3,18 +3,21 @@
 Imported by geoswap_dags.py; nothing here runs at import time. The exit codes are the README's table:
 0 ok (the task's last stdout line, a JSON object, becomes the XCom), 99 skipped, 2 and 3 fail without
 retrying (a usage or data error won't heal), 75 and anything else fail so Airflow's retries apply. Both
-runners apply the same table: `run` for the local one, `ecs_operator` for ECS.
+runners apply the same table: `run` for the local one, `ecs_operator` for ECS. A JVM killed by a signal
+(KILL from the kernel's OOM killer, say) could not report: the local runner reports it as 75.
 """
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 SKIP = 99
 NO_RETRY = (2, 3)
+TEMPORARY = 75
 
 
 def _java_command(home: Path, main_class: str) -> list[str]:
@@ -42,6 +45,12 @@ def run(main_class: str, args: list[str]) -> dict:
         if line.strip():
             last = line.strip()
     code = proc.wait()
+    if code < 0 or code > 128:
+        # Killed by a signal (Popen gives -N; a JVM that ran its shutdown on a signal without reporting, as the
+        # launcher does outside EMR, exits 128 + N). The tasks' JVMs report TERM, INT and HUP themselves and
+        # exit 75 (common/.../cli/SignalReport); this is a death nobody reported, KILL say: nothing was
+        # published, and a retry builds again from the start (README "Exit codes").
+        raise exit_code_error(TEMPORARY, f"{main_class}: {signal_death_message(-code if code < 0 else code - 128)}")
     try:
         result = json.loads(last) if last else {}
     except ValueError:
@@ -50,6 +59,16 @@ def run(main_class: str, args: list[str]) -> dict:
     if code == 0:
         return result
     raise exit_code_error(code, f"{main_class}: {message}")
+
+
+def signal_death_message(signum: int) -> str:
+    """What a JVM killed by signal `signum` means, worded as jvm/run-java words it."""
+    try:
+        name = signal.Signals(signum).name.removeprefix("SIG")
+    except ValueError:
+        name = str(signum)
+    return (f"the JVM was killed by signal {name} ({signum}): out of memory or stopped from outside;"
+            " nothing was published")
 
 
 def exit_code_error(code: int, message: str) -> Exception:

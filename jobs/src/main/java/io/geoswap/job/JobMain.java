@@ -74,7 +74,10 @@ public final class JobMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    // A TERM/INT/HUP before the result is printed still ends in one error line, a JSON line and exit 75.
+    io.geoswap.common.cli.SignalReport report = io.geoswap.common.cli.SignalReport.install();
     int code = Cli.execute(new JobMain(), args);
+    report.finished(code);
     SparkSession.getActiveSession().foreach(s -> {
       s.stop();
       return null;

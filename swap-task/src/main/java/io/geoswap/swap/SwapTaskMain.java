@@ -60,7 +60,11 @@ public final class SwapTaskMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(Cli.execute(new SwapTaskMain(), args));
+    // A TERM/INT/HUP before the result is printed still ends in one error line, a JSON line and exit 75.
+    io.geoswap.common.cli.SignalReport report = io.geoswap.common.cli.SignalReport.install();
+    int code = Cli.execute(new SwapTaskMain(), args);
+    report.finished(code);
+    System.exit(code);
   }
 
   /** Options every command has. */
