@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """How geoswap's time splits into serial and parallel parts, measured, and what that predicts for a cluster.
 
 Runs the zone_stats job on one table, reading three amounts of rows (the logical date moves the cutoff), in
@@ -30,10 +29,11 @@ from pathlib import Path
 
 import psycopg
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import PgCpu, log, run_java  # noqa: E402  (the same measuring code as the benchmark)
+# The same measuring code as the benchmark.
+from . import ROOT, log
+from .jvm import Java, run_java
+from .measuring import PgCpu
 
-ROOT = Path(__file__).resolve().parents[1]
 SPEC = str(ROOT / "pipelines/zone_stats.yaml")
 CUTOFF = "2026-09-01T00:00:00Z"
 
@@ -81,14 +81,14 @@ class Cluster:
             p.wait(30)
 
 
-def ensure_data(events: int, env: dict) -> None:
+def ensure_data(events: int, java: Java) -> None:
     with psycopg.connect() as c:
         have = c.execute("SELECT count(*) FROM pg_class WHERE relname = 'events'").fetchone()[0]
         n = c.execute("SELECT count(*) FROM public.events").fetchone()[0] if have else -1
     if n != events:
         log(f"generating zone_stats with {events:,} events")
-        subprocess.run([str(ROOT / "jvm/run-java"), "job", "io.geoswap.job.tools.ExampleData", str(ROOT / "examples/zone_stats"),
-                        f"events={events}"], check=True, stdout=subprocess.DEVNULL, env=env)
+        subprocess.run(java.job + ["io.geoswap.job.tools.ExampleData", str(ROOT / "examples/zone_stats"),
+                                   f"events={events}"], check=True, stdout=subprocess.DEVNULL, env=java.env)
         with psycopg.connect(autocommit=True) as c:
             c.execute("VACUUM ANALYZE public.events")
 
@@ -115,21 +115,17 @@ def fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
     return my - b * mx, b
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--events", type=int, default=10_000_000)
-    ap.add_argument("--out", default=str(ROOT / "bench/results/scaling"))
-    a = ap.parse_args()
-    home = os.environ["GEOSWAP_SPARK_HOME"]
-    env = dict(os.environ, SCARF_NO_ANALYTICS="true")
-    ensure_data(a.events, env)
+def measure(events: int, home: str, java: Java) -> list[dict]:
+    """The job on local[2] at three amounts of rows, on local[1] and on the standalone cluster at the most."""
+    env = java.env
+    ensure_data(events, java)
     with psycopg.connect() as c:
         pg = PgCpu(c)
         # The events' timestamps spread evenly over 300 days: the logical date (the spec's `where`) sets
         # how many rows the job reads, on the same table.
         cutoffs = {d: c.execute("SELECT count(*) FROM public.events WHERE ts < %s", (d,)).fetchone()[0]
                    for d in ("2026-01-16T00:00:00Z", "2026-05-01T00:00:00Z", CUTOFF)}
-    job = [str(ROOT / "jvm/run-java"), "job", "io.geoswap.job.JobMain", "--spec", SPEC]
+    job = java.job + ["io.geoswap.job.JobMain", "--spec", SPEC]
     stamp = int(time.time()) % 100000
     results = []
     # Unmeasured: one run to warm the page cache and write the class-data archive.
@@ -144,26 +140,32 @@ def main() -> int:
     cluster = Cluster(home, 2)
     try:
         for cores in (1, 2):
-            cmd = [str(ROOT / "jvm/run-java"), "job", "io.geoswap.job.launcher.LauncherMain", "run", "--target", "spark-submit",
-                   "--master", cluster.url, "--spark-home", home, "--job-jar", str(ROOT / "jobs/target/geoswap-job.jar"),
-                   "--spark-conf", f"spark.cores.max={cores}", "--spark-conf", "spark.executor.memory=1g",
-                   "--spark-conf", f"spark.sql.shuffle.partitions={2 * cores}",
-                   "--spec", SPEC, "--version", f"s{stamp}c{cores}", "--logical-date", CUTOFF]
+            cmd = java.job + ["io.geoswap.job.launcher.LauncherMain", "run", "--target", "spark-submit",
+                              "--master", cluster.url, "--spark-home", home,
+                              "--job-jar", str(ROOT / "jobs/target/geoswap-job.jar"),
+                              "--spark-conf", f"spark.cores.max={cores}", "--spark-conf", "spark.executor.memory=1g",
+                              "--spark-conf", f"spark.sql.shuffle.partitions={2 * cores}",
+                              "--spec", SPEC, "--version", f"s{stamp}c{cores}", "--logical-date", CUTOFF]
             results.append(run(f"standalone, {cores} executor(s) x 1 core, {rows:,} rows", cmd, env, pg, cores, rows))
     finally:
         cluster.stop()
+    return results
 
+
+def model(results: list[dict]) -> dict:
+    """Straight lines through the local[2] runs: seconds at zero rows and per row."""
     local = [r for r in results if r["run"].startswith("local[2]")]
     wall0, wall_per_row = fit([r["rows"] for r in local], [r["wall_s"] for r in local])
     cpu0, cpu_per_row = fit([r["rows"] for r in local], [r["jvm_cpu_s"] for r in local])
     pg0, pg_per_row = fit([r["rows"] for r in local], [r["pg_cpu_s"] for r in local])
-    model = {"wall_at_0_rows_s": round(wall0, 2), "wall_per_million_rows_s": round(wall_per_row * 1e6, 3),
-             "jvm_cpu_at_0_rows_s": round(cpu0, 2), "jvm_cpu_per_row_us": round(cpu_per_row * 1e6, 3),
-             "pg_cpu_per_row_us": round(pg_per_row * 1e6, 3)}
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
+    return {"wall_at_0_rows_s": round(wall0, 2), "wall_per_million_rows_s": round(wall_per_row * 1e6, 3),
+            "jvm_cpu_at_0_rows_s": round(cpu0, 2), "jvm_cpu_per_row_us": round(cpu_per_row * 1e6, 3),
+            "pg_cpu_per_row_us": round(pg_per_row * 1e6, 3)}
+
+
+def report(events: int, results: list[dict], model: dict) -> str:
     lines = ["# geoswap: serial and parallel time (zone_stats)", "",
-             f"{a.events:,} events, 2,000 zones; the rows read set by the logical date; this machine: "
+             f"{events:,} events, 2,000 zones; the rows read set by the logical date; this machine: "
              f"{os.cpu_count()} CPUs, PostgreSQL on the same cores; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
              "| run | rows read | wall s | start s | read s | transform s | load s | index s | JVM CPU s | PostgreSQL CPU s |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -176,9 +178,23 @@ def main() -> int:
               f"- PostgreSQL CPU = {model['pg_cpu_per_row_us']} µs per row read (the COPY streams)", "",
               "JVM CPU of the standalone runs is the launcher's and spark-submit's only (executors are the workers' "
               "children), so n/a there."]
-    (out / "scaling.md").write_text("\n".join(lines) + "\n")
-    (out / "scaling.json").write_text(json.dumps({"events": a.events, "runs": results, "model": model}, indent=1) + "\n")
-    print("\n".join(lines))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="./geoswap scaling", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--out", default=str(ROOT / "bench/results/scaling"))
+    a = ap.parse_args(argv)
+    results = measure(a.events, os.environ["GEOSWAP_SPARK_HOME"], Java([]))
+    fitted = model(results)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    text = report(a.events, results, fitted)
+    (out / "scaling.md").write_text(text + "\n")
+    (out / "scaling.json").write_text(json.dumps({"events": a.events, "runs": results, "model": fitted}, indent=1) + "\n")
+    print(text)
     log(f"wrote {out / 'scaling.md'}")
     return 0
 
