@@ -111,13 +111,16 @@ def markdown(rows: list[dict], scale: str, machine: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def chart(rows: list[dict], path: Path, scale: str) -> None:
+def chart(rows: list[dict], path: Path, scale: str) -> list[str]:
+    """Draws the chart; returns the methods drawn (those that ran), in legend order."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    methods = list(METHODS)
+    # Only the methods that ran (--methods): no legend entry and no 0.0 bars for the others.
+    ran = {r["method"] for r in rows}
+    methods = [m for m in METHODS if m in ran]
     groups = sorted({(r["workload"], r["size"]) for r in rows}, key=lambda k: (k[0], k[1]))
     colors = {"refresh": "#c44e52", "concurrently": "#dd8452", "ctas": "#8c8c8c", "geoswap": "#4c72b0"}
     fig, axes = plt.subplots(1, 3, figsize=(18, 5.5))
@@ -126,11 +129,12 @@ def chart(rows: list[dict], path: Path, scale: str) -> None:
     width = 0.8 / len(methods)
     for ax, (metric, title) in zip(axes, metrics):
         for i, method in enumerate(methods):
-            vals = []
-            for g in groups:
+            xs, vals = [], []
+            for j, g in enumerate(groups):
                 v = [r[metric] for r in rows if (r["workload"], r["size"]) == g and r["method"] == method]
-                vals.append(statistics.median(v) if v else 0)
-            xs = [j + (i - (len(methods) - 1) / 2) * width for j in range(len(groups))]
+                if v:  # a method left out of one group (--only) draws no bar there
+                    xs.append(j + (i - (len(methods) - 1) / 2) * width)
+                    vals.append(statistics.median(v))
             bars = ax.bar(xs, vals, width, label=method, color=colors[method])
             for b, v in zip(bars, vals):
                 ax.annotate(f"{v:.0f}" if v >= 10 else f"{v:.1f}", (b.get_x() + b.get_width() / 2, b.get_height()),
@@ -143,3 +147,6 @@ def chart(rows: list[dict], path: Path, scale: str) -> None:
     fig.suptitle(f"geoswap vs REFRESH MATERIALIZED VIEW — same data, same machine, one run ({scale})")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+    drawn = [t.get_text() for t in axes[0].get_legend().get_texts()]
+    plt.close(fig)
+    return drawn

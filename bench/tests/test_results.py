@@ -90,3 +90,11 @@ def test_markdown_leaves_the_rss_of_methods_without_a_jvm_empty(rss, shown):
     md = results.markdown([row("refresh", 1.0, rss=rss)], "small",
                           {"cpus": 2, "memory_gib": 8, "system": "Linux", "postgres": "15", "when": "now"})
     assert shown + "100.0 |" in md
+
+
+def test_the_chart_shows_only_the_methods_that_ran(tmp_path):
+    rows = [{"workload": "zone_stats", "size": 1000, "method": m, "wall_s": w, "pg_cpu_s": w, "reader_max_ms": 5.0}
+            for m, w in (("refresh", 2.0), ("geoswap", 1.0))]
+    drawn = results.chart(rows, tmp_path / "c.png", "small")
+    assert drawn == ["refresh", "geoswap"]  # no legend entry and no 0.0 bars for concurrently or ctas
+    assert (tmp_path / "c.png").stat().st_size > 0
