@@ -100,11 +100,6 @@ public record PipelineSpec(
 
     /** min_rows when a spec doesn't set it: an empty result fails validation. */
     public static final long DEFAULT_MIN_ROWS = 1;
-
-    /** The checks of a spec without a {@code checks} key. */
-    public static Checks defaults() {
-      return new Checks(DEFAULT_MIN_ROWS, null, null, List.of(), false, List.of());
-    }
   }
 
   /** What the job does with invalid or NULL source geometries. */

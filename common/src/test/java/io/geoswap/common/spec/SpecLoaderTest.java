@@ -1,52 +1,18 @@
 package io.geoswap.common.spec;
 
+import static io.geoswap.common.spec.SpecFixtures.VALID;
+import static io.geoswap.common.spec.SpecFixtures.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.geoswap.common.ExitCode;
 import io.geoswap.common.spec.PipelineSpec.InvalidGeometryPolicy;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SpecLoaderTest {
-  /** A fake file system: the spec's transform is whatever this map holds. */
-  private static SpecLoader loader(Map<String, String> files) {
-    return new SpecLoader(location -> {
-      String text = files.get(location);
-      if (text == null) throw io.geoswap.common.GeoswapException.usage("file not found: " + location);
-      return text;
-    });
-  }
-
-  private static final String VALID = """
-      name: zone_stats
-      schedule: "0 3 * * *"
-      target:
-        schema: public
-        view: vw_zone_stats
-        key: [zone_id]
-        geometry: {column: geom, srid: 4326}
-        indexes:
-          - {columns: [geom], method: gist}
-        retain: 3
-      sources:
-        zones:  {table: public.zones}
-        events: {table: events, partition_column: id, partitions: 8, where: "ts < '${logical_date}'"}
-      transform: zone_stats.sql
-      on_invalid_geometry: make_valid
-      checks:
-        min_rows: 1
-        max_change_pct: 20
-        expected_rows_sql: "SELECT count(*) FROM public.zones"
-        not_null: [zone_id, geom]
-        valid_geometry: true
-        sql:
-          - "SELECT count(*) > 0 FROM ${table}"
-      spark:
-        spark.sql.shuffle.partitions: 4
-      """;
-
   @Test
   void parsesTheIssuesExampleSpec() {
     PipelineSpec spec = loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(VALID, "p/zone_stats.yaml");
@@ -137,6 +103,41 @@ class SpecLoaderTest {
     assertThat(files.parse(VALID.replace("  min_rows: 1\n", ""), "p/zone_stats.yaml").checks().minRows())
         .isEqualTo(1);
     assertThat(files.parse(VALID.replace("min_rows: 1", "min_rows: 0"), "p/zone_stats.yaml").checks().minRows()).isZero();
+  }
+
+  @Test
+  void absentKeysReadAsTheirDeclaredDefaults() {
+    String minimal = """
+        name: zone_stats
+        target:
+          schema: public
+          view: vw_zone_stats
+          key: zone_id
+          geometry: {column: geom, srid: 4326}
+          indexes: [{columns: geom}]
+        sources:
+          zones: {table: zones}
+        transform: zone_stats.sql
+        """;
+    PipelineSpec spec = loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(minimal, "p/zone_stats.yaml");
+    assertThat(spec.schedule()).isNull();
+    assertThat(spec.target().key()).containsExactly("zone_id");
+    assertThat(spec.target().geometry().type()).isEqualTo("Geometry");
+    assertThat(spec.target().indexes()).containsExactly(new PipelineSpec.IndexSpec(List.of("geom"), "btree"));
+    assertThat(spec.target().retain()).isEqualTo(2);
+    assertThat(spec.sources().get("zones")).isEqualTo(
+        new PipelineSpec.Source("zones", "public", "zones", null, null, null, false, 0));
+    assertThat(spec.onInvalidGeometry()).isEqualTo(InvalidGeometryPolicy.FAIL);
+    assertThat(spec.checks()).isEqualTo(new PipelineSpec.Checks(1L, null, null, List.of(), false, List.of()));
+    assertThat(spec.sparkConf()).isEmpty();
+  }
+
+  @Test
+  void aGeometryWithoutAColumnIsAProblemWithItsKey() {
+    assertThatThrownBy(() -> loader(Map.of("p/zone_stats.sql", "SELECT 1"))
+        .parse(VALID.replace("{column: geom, srid: 4326}", "{srid: 4326, type: polygon}"), "p/zone_stats.yaml"))
+        .isInstanceOfSatisfying(SpecException.class,
+            e -> assertThat(e.problems()).containsExactly("target.geometry.column: is required"));
   }
 
   @Test
