@@ -98,13 +98,24 @@ public final class Validator {
         List<String> key = spec.target().key();
         run(checks, "key_unique", () -> zero("key_unique", "SELECT count(*) FROM (SELECT 1 FROM " + table
             + " GROUP BY " + Sql.idents(key) + " HAVING count(*) > 1) AS d", "key values " + key + " that occur more than once"));
-        String g = Sql.ident(spec.target().geometry().column());
-        int srid = spec.target().geometry().srid();
-        run(checks, "geometry_srid", () -> zero("geometry_srid", "SELECT count(*) FROM " + table
-            + " WHERE " + g + " IS NOT NULL AND ST_SRID(" + g + ") <> " + srid, "geometries whose SRID is not " + srid));
-        if (spec_.validGeometry()) {
+        // The declared geometry column is checked for its SRID; valid_geometry covers it, or, in a result
+        // without a declared one, every geometry column the table has (none: nothing to check).
+        List<String> geometries;
+        if (spec.target().geometry() != null) {
+          String g = Sql.ident(spec.target().geometry().column());
+          int srid = spec.target().geometry().srid();
+          run(checks, "geometry_srid", () -> zero("geometry_srid", "SELECT count(*) FROM " + table
+              + " WHERE " + g + " IS NOT NULL AND ST_SRID(" + g + ") <> " + srid, "geometries whose SRID is not " + srid));
+          geometries = List.of(spec.target().geometry().column());
+        } else {
+          geometries = Catalog.columns(c, schema, version.tableName()).stream()
+              .filter(col -> col.type().startsWith("geometry")).map(Catalog.Column::name).toList();
+        }
+        if (spec_.validGeometry() && !geometries.isEmpty()) {
+          String invalid = geometries.stream().map(x -> "NOT ST_IsValid(" + Sql.ident(x) + ")")
+              .collect(java.util.stream.Collectors.joining(" OR "));
           run(checks, "valid_geometry", () -> zero("valid_geometry", "SELECT count(*) FROM " + table
-              + " WHERE NOT ST_IsValid(" + g + ")", "invalid geometries"));
+              + " WHERE " + invalid, "invalid geometries"));
         }
         List<String> sqls = spec_.sql();
         for (int i = 0; i < sqls.size(); i++) {

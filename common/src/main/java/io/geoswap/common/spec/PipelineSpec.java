@@ -54,7 +54,8 @@ public record PipelineSpec(
   }
 
   /**
-   * The result's geometry column.
+   * The result's declared geometry column; null in {@link Target#geometry()} when the spec declares none (a
+   * result without geometry, or whose geometry columns are typed from their data).
    *
    * @param type the PostGIS geometry subtype of the column ({@code Geometry} accepts any)
    */

@@ -88,8 +88,11 @@ final class SpecKeys {
       .describedAs("unique key of the result (a unique index is built on it; duplicates fail the build with exit"
           + " 3); not the geometry column");
   static final SpecKey<SpecValues> TARGET_GEOMETRY =
-      SpecKey.of("geometry", new Mapping(List.of(GEOMETRY_COLUMN, GEOMETRY_SRID, GEOMETRY_TYPE), null)).required()
-          .describedAs("the result's geometry column, which becomes `geometry(type, srid)`");
+      SpecKey.of("geometry", new Mapping(List.of(GEOMETRY_COLUMN, GEOMETRY_SRID, GEOMETRY_TYPE), null))
+          .absentMeans("no declared geometry")
+          .describedAs("the result's geometry column, which becomes `geometry(type, srid)`; without it a result"
+              + " may have no geometry at all (statistics per region), and any geometry column it has is"
+              + " typed `geometry(Geometry, srid)` from its data (one SRID per column)");
   static final SpecKey<List<SpecValues>> TARGET_INDEXES = SpecKey.of("indexes",
           new ListOf<>(SpecKey.of("[]", new Mapping(List.of(INDEX_COLUMNS, INDEX_METHOD),
                   "{columns: [geom], method: gist}")),

@@ -109,7 +109,7 @@ public final class SpecLoader {
     List<IndexSpec> indexes = t.get(TARGET_INDEXES).stream()
         .map(i -> new IndexSpec(i.get(INDEX_COLUMNS), i.get(INDEX_METHOD))).toList();
     return new Target(t.get(TARGET_SCHEMA), t.get(TARGET_VIEW), t.get(TARGET_KEY),
-        new GeometryColumn(g.get(GEOMETRY_COLUMN), g.get(GEOMETRY_SRID), g.get(GEOMETRY_TYPE)), indexes,
+        g == null ? null : new GeometryColumn(g.get(GEOMETRY_COLUMN), g.get(GEOMETRY_SRID), g.get(GEOMETRY_TYPE)), indexes,
         t.get(TARGET_RETAIN));
   }
 
