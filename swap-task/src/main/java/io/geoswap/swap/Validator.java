@@ -2,6 +2,7 @@ package io.geoswap.swap;
 
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Sql;
+import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.spec.PipelineSpec;
@@ -42,102 +43,93 @@ public final class Validator {
     String schema = spec.target().schema();
     String table = Sql.qualified(schema, version.tableName());
     List<ValidationReport.Check> checks = new ArrayList<>();
-    try {
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("SET TRANSACTION READ ONLY");
-        st.execute("SET LOCAL statement_timeout = '" + statementTimeout.toMillis() + "ms'");
-        if (!Catalog.exists(c, schema, version.tableName())) {
-          throw GeoswapException.usage("version " + version.version() + " of " + spec.name() + " has no table "
-              + schema + "." + version.tableName() + " (status " + version.status() + ")");
-        }
-        long rows = longValue("SELECT count(*) FROM " + table);
-        run(checks, "rows_match_written", () -> version.rowsWritten() == null
-            ? check("rows_match_written", "skipped", rows, null, "the job recorded no row count")
-            : check("rows_match_written", rows == version.rowsWritten() ? "passed" : "failed", rows,
-                version.rowsWritten(), rows == version.rowsWritten() ? null : "the table holds a different number of rows than the job wrote (partial load?)"));
-        PipelineSpec.Checks spec_ = spec.checks();
-        if (spec_.minRows() != null) {
-          run(checks, "min_rows", () -> check("min_rows", rows >= spec_.minRows() ? "passed" : "failed", rows,
-              "≥ " + spec_.minRows(), null));
-        }
-        Map<String, String> values = new HashMap<>(extraPlaceholders);
-        values.put("table", table);
-        values.put("version", version.version());
-        if (version.logicalDate() != null) values.put("logical_date", RunParams.render(version.logicalDate()));
-        if (spec_.expectedRowsSql() != null) {
-          run(checks, "expected_rows", () -> {
-            Object v = specValue(Placeholders.substitute(spec_.expectedRowsSql(), values, "checks.expected_rows_sql"),
-                "checks.expected_rows_sql");
-            if (!(v instanceof Number n) || v instanceof Double || v instanceof Float) {
-              return check("expected_rows", "error", v, null, "checks.expected_rows_sql must return one whole number,"
-                  + " got " + describe(v));
-            }
-            long expected = n.longValue();
-            return check("expected_rows", rows == expected ? "passed" : "failed", rows, expected, null);
-          });
-        }
-        if (spec_.maxChangePct() != null) {
-          run(checks, "max_change_pct", () -> {
-            if (live.isEmpty() || live.get().version().equals(version.version())
-                || !Catalog.exists(c, schema, live.get().tableName())) {
-              return check("max_change_pct", "skipped", null, null, "no live version to compare with");
-            }
-            long liveRows = longValue("SELECT count(*) FROM " + Sql.qualified(schema, live.get().tableName()));
-            double pct = liveRows == 0 ? (rows == 0 ? 0 : 100) : Math.abs(rows - liveRows) * 100.0 / liveRows;
-            double rounded = Math.round(pct * 100) / 100.0;
-            return check("max_change_pct", pct <= spec_.maxChangePct() ? "passed" : "failed", rounded,
-                "≤ " + spec_.maxChangePct(), rows + " rows vs " + liveRows + " in live version " + live.get().version());
-          });
-        }
-        for (String col : spec_.notNull()) {
-          run(checks, "not_null:" + col, () -> zero("not_null:" + col,
-              "SELECT count(*) FROM " + table + " WHERE " + Sql.ident(col) + " IS NULL", "rows with NULL " + col));
-        }
-        List<String> key = spec.target().key();
-        run(checks, "key_unique", () -> zero("key_unique", "SELECT count(*) FROM (SELECT 1 FROM " + table
-            + " GROUP BY " + Sql.idents(key) + " HAVING count(*) > 1) AS d", "key values " + key + " that occur more than once"));
-        String g = Sql.ident(spec.target().geometry().column());
-        int srid = spec.target().geometry().srid();
-        run(checks, "geometry_srid", () -> zero("geometry_srid", "SELECT count(*) FROM " + table
-            + " WHERE " + g + " IS NOT NULL AND ST_SRID(" + g + ") <> " + srid, "geometries whose SRID is not " + srid));
-        if (spec_.validGeometry()) {
-          run(checks, "valid_geometry", () -> zero("valid_geometry", "SELECT count(*) FROM " + table
-              + " WHERE NOT ST_IsValid(" + g + ")", "invalid geometries"));
-        }
-        List<String> sqls = spec_.sql();
-        for (int i = 0; i < sqls.size(); i++) {
-          String name = "sql[" + i + "]";
-          String q = sqls.get(i);
-          run(checks, name, () -> {
-            Object v = specValue(Placeholders.substitute(q, values, "checks." + name), "checks." + name);
-            if (v != null && !(v instanceof Boolean)) {
-              return check(name, "error", null, true, "checks." + name + " must return one boolean, got "
-                  + describe(v) + ": " + Text.clip(q, Text.MAX_QUOTED));
-            }
-            // NULL is not true: a check that can't say yes fails.
-            return check(name, Boolean.TRUE.equals(v) ? "passed" : "failed", v, true, Text.clip(q, Text.MAX_QUOTED));
-          });
-        }
-        run(checks, "view_compatible", () -> {
-          String view = spec.target().view();
-          if (!"v".equals(Catalog.relkind(c, schema, view))) {
-            return check("view_compatible", Catalog.exists(c, schema, view) ? "failed" : "skipped", null, null,
-                Catalog.exists(c, schema, view) ? schema + "." + view + " exists and is not a view" : "no view yet");
-          }
-          List<String> drift = Catalog.driftProblems(Catalog.columns(c, schema, view),
-              Catalog.columns(c, schema, version.tableName()));
-          return check("view_compatible", drift.isEmpty() ? "passed" : "failed", null, null,
-              drift.isEmpty() ? null : String.join("; ", drift));
-        });
-      } finally {
-        c.rollback();
-        c.setAutoCommit(auto);
+    Db.readOnly(c, "validating " + spec.name() + " version " + version.version(), conn -> {
+      Db.setLocalTimeout(c, "statement_timeout", statementTimeout);
+      if (!Catalog.exists(c, schema, version.tableName())) {
+        throw GeoswapException.usage("version " + version.version() + " of " + spec.name() + " has no table "
+            + schema + "." + version.tableName() + " (status " + version.status() + ")");
       }
-    } catch (SQLException e) {
-      throw DbErrors.translate("validating " + spec.name() + " version " + version.version(), e);
-    }
+      long rows = longValue("SELECT count(*) FROM " + table);
+      run(checks, "rows_match_written", () -> version.rowsWritten() == null
+          ? check("rows_match_written", "skipped", rows, null, "the job recorded no row count")
+          : check("rows_match_written", rows == version.rowsWritten() ? "passed" : "failed", rows,
+              version.rowsWritten(), rows == version.rowsWritten() ? null : "the table holds a different number of rows than the job wrote (partial load?)"));
+      PipelineSpec.Checks spec_ = spec.checks();
+      if (spec_.minRows() != null) {
+        run(checks, "min_rows", () -> check("min_rows", rows >= spec_.minRows() ? "passed" : "failed", rows,
+            "≥ " + spec_.minRows(), null));
+      }
+      Map<String, String> values = new HashMap<>(extraPlaceholders);
+      values.put("table", table);
+      values.put("version", version.version());
+      if (version.logicalDate() != null) values.put("logical_date", RunParams.render(version.logicalDate()));
+      if (spec_.expectedRowsSql() != null) {
+        run(checks, "expected_rows", () -> {
+          Object v = specValue(Placeholders.substitute(spec_.expectedRowsSql(), values, "checks.expected_rows_sql"),
+              "checks.expected_rows_sql");
+          if (!(v instanceof Number n) || v instanceof Double || v instanceof Float) {
+            return check("expected_rows", "error", v, null, "checks.expected_rows_sql must return one whole number,"
+                + " got " + describe(v));
+          }
+          long expected = n.longValue();
+          return check("expected_rows", rows == expected ? "passed" : "failed", rows, expected, null);
+        });
+      }
+      if (spec_.maxChangePct() != null) {
+        run(checks, "max_change_pct", () -> {
+          if (live.isEmpty() || live.get().version().equals(version.version())
+              || !Catalog.exists(c, schema, live.get().tableName())) {
+            return check("max_change_pct", "skipped", null, null, "no live version to compare with");
+          }
+          long liveRows = longValue("SELECT count(*) FROM " + Sql.qualified(schema, live.get().tableName()));
+          double pct = liveRows == 0 ? (rows == 0 ? 0 : 100) : Math.abs(rows - liveRows) * 100.0 / liveRows;
+          double rounded = Math.round(pct * 100) / 100.0;
+          return check("max_change_pct", pct <= spec_.maxChangePct() ? "passed" : "failed", rounded,
+              "≤ " + spec_.maxChangePct(), rows + " rows vs " + liveRows + " in live version " + live.get().version());
+        });
+      }
+      for (String col : spec_.notNull()) {
+        run(checks, "not_null:" + col, () -> zero("not_null:" + col,
+            "SELECT count(*) FROM " + table + " WHERE " + Sql.ident(col) + " IS NULL", "rows with NULL " + col));
+      }
+      List<String> key = spec.target().key();
+      run(checks, "key_unique", () -> zero("key_unique", "SELECT count(*) FROM (SELECT 1 FROM " + table
+          + " GROUP BY " + Sql.idents(key) + " HAVING count(*) > 1) AS d", "key values " + key + " that occur more than once"));
+      String g = Sql.ident(spec.target().geometry().column());
+      int srid = spec.target().geometry().srid();
+      run(checks, "geometry_srid", () -> zero("geometry_srid", "SELECT count(*) FROM " + table
+          + " WHERE " + g + " IS NOT NULL AND ST_SRID(" + g + ") <> " + srid, "geometries whose SRID is not " + srid));
+      if (spec_.validGeometry()) {
+        run(checks, "valid_geometry", () -> zero("valid_geometry", "SELECT count(*) FROM " + table
+            + " WHERE NOT ST_IsValid(" + g + ")", "invalid geometries"));
+      }
+      List<String> sqls = spec_.sql();
+      for (int i = 0; i < sqls.size(); i++) {
+        String name = "sql[" + i + "]";
+        String q = sqls.get(i);
+        run(checks, name, () -> {
+          Object v = specValue(Placeholders.substitute(q, values, "checks." + name), "checks." + name);
+          if (v != null && !(v instanceof Boolean)) {
+            return check(name, "error", null, true, "checks." + name + " must return one boolean, got "
+                + describe(v) + ": " + Text.clip(q, Text.MAX_QUOTED));
+          }
+          // NULL is not true: a check that can't say yes fails.
+          return check(name, Boolean.TRUE.equals(v) ? "passed" : "failed", v, true, Text.clip(q, Text.MAX_QUOTED));
+        });
+      }
+      run(checks, "view_compatible", () -> {
+        String view = spec.target().view();
+        if (!"v".equals(Catalog.relkind(c, schema, view))) {
+          return check("view_compatible", Catalog.exists(c, schema, view) ? "failed" : "skipped", null, null,
+              Catalog.exists(c, schema, view) ? schema + "." + view + " exists and is not a view" : "no view yet");
+        }
+        List<String> drift = Catalog.driftProblems(Catalog.columns(c, schema, view),
+            Catalog.columns(c, schema, version.tableName()));
+        return check("view_compatible", drift.isEmpty() ? "passed" : "failed", null, null,
+            drift.isEmpty() ? null : String.join("; ", drift));
+      });
+      return null;
+    });
     return new ValidationReport(spec.name(), version.version(), schema + "." + version.tableName(), checks);
   }
 
