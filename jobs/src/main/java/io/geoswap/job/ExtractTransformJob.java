@@ -3,7 +3,9 @@ package io.geoswap.job;
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;
+import io.geoswap.common.registry.BuildLock;
 import io.geoswap.common.registry.VersionRegistry;
+import io.geoswap.common.registry.VersionStatus;
 import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.Placeholders;
 import io.geoswap.common.spec.RunParams;
@@ -48,7 +50,7 @@ public final class ExtractTransformJob {
       Map<String, Double> phaseSeconds, Map<String, Map<String, Object>> sources, String sparkAppId, UUID buildId) {
     public Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("status", "built");
+      m.put("status", VersionStatus.BUILT.value());
       m.put("pipeline", pipeline);
       m.put("version", version);
       m.put("table", schema + "." + table);
@@ -66,13 +68,13 @@ public final class ExtractTransformJob {
       VersionRegistry registry = new VersionRegistry(conn);
       registry.ensureSchema();
       registry.checkTarget(spec.name(), spec.target().schema(), spec.target().view());
-      if (!registry.tryLockBuild(spec.name(), params.version())) {
+      if (!new BuildLock(spec.name(), params.version()).tryLock(conn)) {
         throw GeoswapException.temporary("another build of " + spec.name() + " version " + params.version()
             + " is running; try again when it has finished", null);
       }
       // Builds of this pipeline whose process is gone (kill -9, a lost executor host) leave a partial table:
       // the next build reclaims them rather than waiting for gc.
-      List<String> reclaimed = registry.reclaimAbandonedBuilds(spec.name(), params.version(), RECLAIM_LOCK_TIMEOUT);
+      var reclaimed = registry.reclaimAbandonedBuilds(spec.name(), params.version(), RECLAIM_LOCK_TIMEOUT);
       if (!reclaimed.isEmpty()) LOG.warn("reclaimed abandoned builds of {}: {}", spec.name(), reclaimed);
       TableLoader loader = new TableLoader(conn, db, spec, params.version());
       List<String> readers = loader.dependentViews();

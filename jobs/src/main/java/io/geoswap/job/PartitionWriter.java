@@ -2,13 +2,12 @@ package io.geoswap.job;
 
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;
-import java.io.IOException;
+import io.geoswap.common.registry.LoadMarkers;
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Iterator;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
@@ -20,10 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads one Spark partition into the version table with COPY, exactly once: the partition's rows and its
- * marker row ({@code geoswap.load_markers}, keyed by build and partition) commit in one transaction. A later
- * attempt of a partition that already committed (a task retried after its commit, a speculative copy)
- * finds the marker and writes nothing; one that races an uncommitted attempt waits on the marker's unique
- * key and then does the same (PostgreSQL docs, "INSERT" → "ON CONFLICT Clause").
+ * marker row commit in one transaction ({@link LoadMarkers}, the registry's ledger), so a later attempt of a
+ * partition that already committed writes nothing.
  */
 public final class PartitionWriter implements ForeachPartitionFunction<Row>, Serializable {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
@@ -55,51 +52,19 @@ public final class PartitionWriter implements ForeachPartitionFunction<Row>, Ser
     int partition = task == null ? 0 : task.partitionId();
     int attempt = task == null ? 0 : task.attemptNumber();
     try (Connection c = Db.connect(db.withApplicationName("geoswap-load"))) {
-      c.setAutoCommit(false);
-      // The build must still be the current one: a zombie task of an abandoned build must not write into
-      // the table a newer build of the same version created. FOR SHARE also holds off a rebuild's
-      // re-registration until this transaction ends.
-      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM geoswap.versions WHERE pipeline = ?"
-          + " AND version = ? AND build_id = ? AND status = 'building' FOR SHARE")) {
-        ps.setString(1, pipeline);
-        ps.setString(2, version);
-        ps.setObject(3, buildId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            c.rollback();
-            throw new IllegalStateException("build " + buildId + " of " + pipeline + " " + version
-                + " is no longer current; partition " + partition + " not written");
-          }
-        }
+      OptionalLong written = LoadMarkers.writeOnce(c, pipeline, version, buildId, partition, attempt, conn -> copy(conn, rows));
+      if (written.isEmpty()) {
+        LOG.info("partition {} (attempt {}) was committed by an earlier attempt; writing nothing", partition, attempt);
+        return;
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO geoswap.load_markers (build_id, partition_id,"
-          + " attempt) VALUES (?, ?, ?) ON CONFLICT (build_id, partition_id) DO NOTHING")) {
-        ps.setObject(1, buildId);
-        ps.setInt(2, partition);
-        ps.setInt(3, attempt);
-        if (ps.executeUpdate() == 0) {
-          c.rollback();
-          LOG.info("partition {} (attempt {}) was committed by an earlier attempt; writing nothing", partition, attempt);
-          return;
-        }
-      }
-      long written = copy(c, rows);
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE geoswap.load_markers SET rows = ? WHERE build_id = ? AND partition_id = ?")) {
-        ps.setLong(1, written);
-        ps.setObject(2, buildId);
-        ps.setInt(3, partition);
-        ps.executeUpdate();
-      }
-      c.commit();
-      LOG.debug("partition {} (attempt {}): {} rows", partition, attempt, written);
+      LOG.debug("partition {} (attempt {}): {} rows", partition, attempt, written.getAsLong());
     }
     if (partition == failAfterCommitPartition && attempt == 0) {
       throw new IllegalStateException("test hook: failing attempt 0 of partition " + partition + " after its commit");
     }
   }
 
-  private long copy(Connection c, Iterator<Row> rows) throws SQLException, IOException {
+  private long copy(Connection c, Iterator<Row> rows) throws SQLException {
     CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
     try {
       StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);

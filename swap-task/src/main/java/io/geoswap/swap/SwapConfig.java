@@ -10,22 +10,11 @@ import java.util.List;
  * How promote, rollback and the drops behave under contention. Validated at the edge, every problem at
  * once. Each default sits next to its key.
  *
- * @param lockTimeout how long one attempt may wait for the view's lock; readers queue behind that request
- *     at most this long (PostgreSQL docs, "13.3.1 Table-Level Locks": ACCESS EXCLUSIVE conflicts with
- *     ACCESS SHARE)
+ * @param retry the swap's lock timeout, attempts and backoff (also the drops' lock timeout)
  * @param statementTimeout bound on any one statement of the swap
- * @param maxAttempts attempts at the swap before giving up with exit 75 (old version still live)
- * @param backoffBase first backoff between attempts; doubles each time, with full jitter
- * @param backoffMax cap of one backoff
  * @param snapshotWait how long promote waits for transactions whose snapshot predates the load
  */
-public record SwapConfig(
-    Duration lockTimeout,
-    Duration statementTimeout,
-    int maxAttempts,
-    Duration backoffBase,
-    Duration backoffMax,
-    Duration snapshotWait) {
+public record SwapConfig(RetryPolicy retry, Duration statementTimeout, Duration snapshotWait) {
 
   public static final String DEFAULT_LOCK_TIMEOUT = "2s";
   public static final String DEFAULT_STATEMENT_TIMEOUT = "30s";
@@ -33,11 +22,6 @@ public record SwapConfig(
   public static final String DEFAULT_BACKOFF_BASE = "200ms";
   public static final String DEFAULT_BACKOFF_MAX = "5s";
   public static final String DEFAULT_SNAPSHOT_WAIT = "60s";
-
-  public static SwapConfig defaults() {
-    return of(DEFAULT_LOCK_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_BACKOFF_BASE,
-        DEFAULT_BACKOFF_MAX, DEFAULT_SNAPSHOT_WAIT);
-  }
 
   /** Parses and validates; a usage error lists every bad option. */
   public static SwapConfig of(String lockTimeout, String statementTimeout, int maxAttempts, String backoffBase,
@@ -51,7 +35,7 @@ public record SwapConfig(
     if (wait == null || wait.isNegative()) problems.add("--snapshot-wait: '" + snapshotWait + "' is not a duration ≥ 0");
     if (maxAttempts < 1 || maxAttempts > 100) problems.add("--max-attempts: " + maxAttempts + " is outside 1..100");
     if (!problems.isEmpty()) throw GeoswapException.usage(String.join("; ", problems));
-    return new SwapConfig(lock, statement, maxAttempts, base, max, wait);
+    return new SwapConfig(new RetryPolicy(maxAttempts, lock, base, max), statement, wait);
   }
 
   private static Duration positive(String key, String text, List<String> problems) {
@@ -61,11 +45,5 @@ public record SwapConfig(
       return Duration.ZERO;
     }
     return d;
-  }
-
-  /** Full-jitter exponential backoff before attempt {@code attempt} (1-based, ≥ 2). */
-  public Duration backoff(int attempt, java.util.random.RandomGenerator random) {
-    long cap = Math.min(backoffMax.toMillis(), backoffBase.toMillis() << Math.min(attempt - 2, 20));
-    return Duration.ofMillis(random.nextLong(Math.max(1, cap) + 1));
   }
 }

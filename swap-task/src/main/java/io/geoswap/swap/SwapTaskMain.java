@@ -9,6 +9,7 @@ import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;
+import io.geoswap.common.registry.VersionStatus;
 import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.RunParams;
 import io.geoswap.common.aws.S3SpecFiles;
@@ -18,7 +19,6 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,23 +130,23 @@ public final class SwapTaskMain implements Callable<Integer> {
         registry.checkTarget(spec.name(), spec.target().schema(), spec.target().view());
         VersionRecord rec = registry.find(spec.name(), version).orElseThrow(() -> GeoswapException.usage(
             "version " + version + " of " + spec.name() + " is unknown to the registry"));
-        if (rec.status().equals("building")) {
+        if (rec.status() == VersionStatus.BUILDING) {
           throw GeoswapException.temporary("version " + version + " is still building", null);
         }
         Optional<VersionRecord> live = registry.liveVersion(spec.name()).flatMap(v -> registry.find(spec.name(), v));
         ValidationReport report = new Validator(c, config.statementTimeout()).validate(spec, rec, live, params.placeholders());
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("status", report.passed() ? "validated" : "failed");
+        json.put("status", (report.passed() ? VersionStatus.VALIDATED : VersionStatus.FAILED).value());
         json.put("pipeline", spec.name());
         json.put("version", version);
         json.put("table", report.table());
         json.put("checks", report.checksJson());
-        String status = registry.recordValidation(spec.name(), version, Cli.toJson(json), report.passed());
+        VersionStatus status = registry.recordValidation(spec.name(), version, Cli.toJson(json), report.passed());
         for (ValidationReport.Check check : report.checks()) {
           main.err.printf("  %-20s %-8s observed=%s%s%n", check.name(), check.status(), check.observed(),
               check.detail() == null ? "" : "  " + check.detail());
         }
-        json.put("version_status", status);
+        json.put("version_status", status == null ? null : status.value());
         if (!report.passed()) {
           String failed = String.join(", ", report.failures().stream().map(ValidationReport.Check::name).toList());
           main.err.println("geoswap: error: validation of " + spec.name() + " version " + version + " failed: " + failed);
@@ -209,10 +209,9 @@ public final class SwapTaskMain implements Callable<Integer> {
       PipelineSpec spec = common.loadSpec(main.env);
       Duration d = Durations.parseOrNull(olderThan);
       if (d == null || d.isNegative()) throw GeoswapException.usage("--older-than: '" + olderThan + "' is not a duration");
-      DbSettings settings = db("geoswap-gc");
-      try (Connection c = Db.connect(settings)) {
+      try (Connection c = Db.connect(db("geoswap-gc"))) {
         new VersionRegistry(c).ensureSchema();
-        Map<String, Object> result = new Gc(c, new Publisher(settings, common.config(), new SecureRandom())).run(spec, d);
+        Map<String, Object> result = new Gc(c, new Retention(c, common.config().retry().lockTimeout())).run(spec, d);
         main.err.println("dropped: " + result.get("dropped") + "; kept: " + result.get("kept"));
         print(result);
         return ExitCode.OK;
@@ -238,7 +237,7 @@ public final class SwapTaskMain implements Callable<Integer> {
         List<Map<String, Object>> runs = versions.stream().limit(20).map(v -> {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("version", v.version());
-          m.put("status", v.status());
+          m.put("status", v.status().value());
           m.put("rows", v.rowsWritten());
           m.put("logical_date", v.logicalDate() == null ? null : RunParams.render(v.logicalDate()));
           m.put("started_at", v.startedAt() == null ? null : v.startedAt().toString());
@@ -262,7 +261,7 @@ public final class SwapTaskMain implements Callable<Integer> {
         out.put("pipeline", spec.name());
         out.put("view", spec.target().schema() + "." + spec.target().view());
         out.put("live", live.orElse(null));
-        out.put("retained", versions.stream().filter(v -> v.status().equals("retired")).map(VersionRecord::version).toList());
+        out.put("retained", versions.stream().filter(v -> v.status() == VersionStatus.RETIRED).map(VersionRecord::version).toList());
         out.put("runs", runs);
         if (!json) {
           main.out.printf("%s  view %s  live: %s  retained: %s%n", spec.name(), out.get("view"), out.get("live"), out.get("retained"));

@@ -2,6 +2,7 @@ package io.geoswap.swap;
 
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Sql;
+import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.spec.PipelineSpec;
@@ -42,12 +43,8 @@ public final class Validator {
     String schema = spec.target().schema();
     String table = Sql.qualified(schema, version.tableName());
     List<ValidationReport.Check> checks = new ArrayList<>();
-    try {
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        st.execute("SET TRANSACTION READ ONLY");
-        st.execute("SET LOCAL statement_timeout = '" + statementTimeout.toMillis() + "ms'");
+    Db.readOnly(c, "validating " + spec.name() + " version " + version.version(), conn -> {
+      Db.setLocalTimeout(c, "statement_timeout", statementTimeout);
         if (!Catalog.exists(c, schema, version.tableName())) {
           throw GeoswapException.usage("version " + version.version() + " of " + spec.name() + " has no table "
               + schema + "." + version.tableName() + " (status " + version.status() + ")");
@@ -142,13 +139,8 @@ public final class Validator {
           return check("view_compatible", drift.isEmpty() ? "passed" : "failed", null, null,
               drift.isEmpty() ? null : String.join("; ", drift));
         });
-      } finally {
-        c.rollback();
-        c.setAutoCommit(auto);
-      }
-    } catch (SQLException e) {
-      throw DbErrors.translate("validating " + spec.name() + " version " + version.version(), e);
-    }
+      return null;
+    });
     return new ValidationReport(spec.name(), version.version(), schema + "." + version.tableName(), checks);
   }
 

@@ -168,6 +168,9 @@ class ConcurrencyIT {
 
     CompletableFuture<SwapRun> promote = CompletableFuture.supplyAsync(() ->
         SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b", "--snapshot-wait", "30s"));
+    // Hold the reader for 1 s from when the guard is polling (its report counts from there, not from here).
+    await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM pg_stat_activity"
+        + " WHERE application_name = 'geoswap-promote' AND query LIKE '%backend_xmin%'") > 0);
     Thread.sleep(1000);
     assertThat(promote).as("promote waits for the older snapshot").isNotDone();
     assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'rrg'")).isEqualTo("a");

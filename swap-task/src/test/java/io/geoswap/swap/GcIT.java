@@ -3,10 +3,10 @@ package io.geoswap.swap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.common.db.Db;
+import io.geoswap.common.registry.BuildLock;
 import io.geoswap.testkit.TestDb;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,17 +46,16 @@ class GcIT {
         + " CREATE VIEW public.uses_kept AS SELECT * FROM public.gcp_vkept; CREATE TABLE public.gcpx_v1 (a int)");
 
     try (Connection job = Db.connect(db.settings)) {
-      // A job still building "running" holds its build lock (see VersionRegistry.tryLockBuild).
-      try (PreparedStatement ps = job.prepareStatement("SELECT pg_advisory_lock(hashtext('geoswap.build'), hashtext('gcp/running'))")) {
-        ps.execute();
-      }
+      // A job still building "running" holds its build lock.
+      assertThat(new BuildLock("gcp", "running").tryLock(job)).isTrue();
       SwapRun run = SwapRun.of(db.env, "gc", "--spec", spec.toString(), "--older-than", "1h");
       assertThat(run.exitCode()).as(run.toString()).isZero();
       assertThat(run.json().get("dropped").toString())
           // A build whose process is gone (its build lock free) is reclaimed however recent it is.
           .contains("failed (failed)", "abandoned (abandoned build)", "recent (abandoned build)", "gcp_vorphan (orphan)")
           .doesNotContain("running", "\"live", "old", "recent (failed)");
-      assertThat(run.json().get("kept").toString()).contains("gcp_vkept: used by [uses_kept]");
+      assertThat(run.json().get("kept").toString()).contains("gcp_vkept: used by [uses_kept]")
+          .as("a reclaimed build is listed once, as dropped").doesNotContain("abandoned", "recent", "null");
     }
     assertThat(db.value("SELECT to_regclass('public.gcp_vfailed') IS NULL AND to_regclass('public.gcp_vabandoned') IS NULL"
         + " AND to_regclass('public.gcp_vorphan') IS NULL AND to_regclass('public.gcp_vrecent') IS NULL")).isEqualTo(true);

@@ -111,7 +111,7 @@ class ProcessesIT {
     validated(spec, "crash1", "b", 12, null);
     Readers readers = new Readers(db, 2, "public.vw_crash1");
     try (readers) {
-      Proc p = start(Map.of(Publisher.TEST_HOOK_ENV, "in-swap"), "promote", "--spec", spec.toString(), "--version", "b");
+      Proc p = start(Map.of(TestHook.ENV, TestHook.IN_SWAP.value), "promote", "--spec", spec.toString(), "--version", "b");
       await().atMost(Duration.ofSeconds(30)).until(() -> p.stderr().contains("test hook: pausing in-swap"));
       p.process().destroyForcibly(); // SIGKILL
       p.waitFor();
@@ -137,7 +137,7 @@ class ProcessesIT {
     validated(spec, "crash2", "b", 12, null);
     Readers readers = new Readers(db, 2, "public.vw_crash2");
     try (readers) {
-      Proc p = start(Map.of(Publisher.TEST_HOOK_ENV, "after-commit"), "promote", "--spec", spec.toString(), "--version", "b");
+      Proc p = start(Map.of(TestHook.ENV, TestHook.AFTER_COMMIT.value), "promote", "--spec", spec.toString(), "--version", "b");
       await().atMost(Duration.ofSeconds(30)).until(() -> p.stderr().contains("test hook: pausing after-commit"));
       p.process().destroyForcibly();
       p.waitFor();

@@ -1,8 +1,11 @@
 package io.geoswap.common.db;
 
+import io.geoswap.common.Durations;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 
 /** Opens connections; failures come back as one-line {@link io.geoswap.common.GeoswapException}s. */
 public final class Db {
@@ -24,24 +27,50 @@ public final class Db {
   /** Runs {@code work} in one transaction on {@code c}, translating SQL errors with {@code what}. */
   public static <T> T inTransaction(Connection c, String what, SqlWork<T> work) {
     try {
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        throw e;
-      } finally {
-        c.setAutoCommit(auto);
-      }
+      return transaction(c, work);
     } catch (SQLException e) {
       throw DbErrors.translate(what, e);
+    }
+  }
+
+  /**
+   * Runs {@code work} in one transaction on {@code c}: commits when it returns, rolls back when it throws,
+   * and leaves SQL errors as they are, for a caller that acts on their SQLSTATE (retries on 55P03, keeps a
+   * table on 2BP01) or runs where a {@link io.geoswap.common.GeoswapException} must not replace them (a
+   * Spark task). {@code work} may end the transaction early with {@code c.rollback()}: the commit that
+   * follows then commits nothing.
+   */
+  public static <T> T transaction(Connection c, SqlWork<T> work) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
+    }
+  }
+
+  private static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
+
+  /**
+   * Sets a timeout ({@code lock_timeout}, {@code statement_timeout}) for the rest of the current transaction
+   * only: {@code set_config(…, true)} is {@code SET LOCAL} with a bound value (PostgreSQL docs,
+   * "Configuration Settings Functions"). At least 1 ms: 0 would mean no timeout at all.
+   */
+  public static void setLocalTimeout(Connection c, String setting, Duration timeout) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, true)")) {
+      ps.setString(1, setting);
+      ps.setString(2, Durations.toPostgres(timeout.compareTo(MIN_TIMEOUT) < 0 ? MIN_TIMEOUT : timeout));
+      ps.execute();
     }
   }
 

@@ -1,6 +1,8 @@
 package io.geoswap.common.registry;
 
+import io.geoswap.common.ExitCode;
 import io.geoswap.common.GeoswapException;
+import io.geoswap.common.Sql;
 import io.geoswap.common.SqlResources;
 import io.geoswap.common.db.Db;
 import java.sql.Connection;
@@ -8,18 +10,26 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The registry of versions in schema {@code geoswap}. A version moves building → built | failed here;
- * the swap-task moves it on (validated, live, retired …). Every write is keyed by the build id, so a stale
- * build (a driver that lost its lease) can't overwrite a newer one's outcome.
+ * The registry of versions in schema {@code geoswap}, on one connection: its schema, reads, and the moves
+ * of a build (building → built | failed, reclaiming abandoned builds) and of validation; what publishing and
+ * retention write is in {@link Publications}, the load's ledger in {@link LoadMarkers}, the statuses and
+ * their allowed moves in {@link VersionStatus}. A build's writes are keyed by its build id, so a stale build
+ * (a driver that lost its lease) can't overwrite a newer one's outcome.
  */
 public final class VersionRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(VersionRegistry.class);
+
   private final Connection c;
 
   public VersionRegistry(Connection c) {
@@ -54,22 +64,6 @@ public final class VersionRegistry {
   }
 
   /**
-   * Takes a session-level advisory lock for building {@code pipeline}/{@code version}; false when another
-   * build of it holds the lock. Released when this connection closes, so a crashed build releases it too.
-   */
-  public boolean tryLockBuild(String pipeline, String version) {
-    return Db.run(c, "locking the build", conn -> {
-      try (PreparedStatement ps = conn.prepareStatement("SELECT pg_try_advisory_lock(hashtext('geoswap.build'), hashtext(?))")) {
-        ps.setString(1, pipeline + "/" + version);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getBoolean(1);
-        }
-      }
-    });
-  }
-
-  /**
    * Where {@code pipeline} may publish: its target schema must exist (geoswap creates no schemas), and a
    * pipeline already published through one view is never silently published through another — a changed
    * {@code target.schema}/{@code target.view} is a usage error naming both.
@@ -77,7 +71,7 @@ public final class VersionRegistry {
   public void checkTarget(String pipeline, String schema, String view) {
     Db.run(c, "reading where " + pipeline + " publishes", conn -> {
       try (PreparedStatement ps = conn.prepareStatement("SELECT to_regnamespace(?) IS NOT NULL")) {
-        ps.setString(1, io.geoswap.common.Sql.ident(schema));
+        ps.setString(1, Sql.ident(schema));
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           if (!rs.getBoolean(1)) {
@@ -104,64 +98,51 @@ public final class VersionRegistry {
   }
 
   /**
-   * Reclaims the builds of {@code pipeline} left {@code building} by a process that is gone (its build lock
-   * is free: the lock lives as long as the builder's session, see {@link #tryLockBuild}): drops each one's
+   * Reclaims the builds of {@code pipeline} left {@code building} by a process that is gone (its
+   * {@link BuildLock} is free: the lock lives as long as the builder's session): drops each one's
    * partial table and marks it failed. Holds the build lock meanwhile, so a new build of that version
    * waits its turn (it exits 75). A build whose table something depends on is left as it is. Returns what
-   * was reclaimed, as {@code version (table)}.
+   * was reclaimed.
    */
-  public List<String> reclaimAbandonedBuilds(String pipeline, String exceptVersion, java.time.Duration lockTimeout) {
+  public List<Reclaimed> reclaimAbandonedBuilds(String pipeline, String exceptVersion, Duration lockTimeout) {
     List<VersionRecord> building = new ArrayList<>();
     for (VersionRecord v : list(pipeline)) {
-      if (v.status().equals("building") && !v.version().equals(exceptVersion)) building.add(v);
+      if (v.status() == VersionStatus.BUILDING && !v.version().equals(exceptVersion)) building.add(v);
     }
-    List<String> reclaimed = new ArrayList<>();
+    List<Reclaimed> reclaimed = new ArrayList<>();
     for (VersionRecord v : building) {
-      if (!tryLockBuild(v.pipeline(), v.version())) continue; // its builder still runs
+      BuildLock lock = new BuildLock(v.pipeline(), v.version());
+      if (!lock.tryLock(c)) continue; // its builder still runs
       try {
         boolean done = Db.inTransaction(c, "reclaiming abandoned build " + v.version(), conn -> {
-          try (Statement st = conn.createStatement()) {
-            st.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockTimeout.toMillis()) + "ms'");
+          Db.setLocalTimeout(conn, "lock_timeout", lockTimeout);
+          if (!buildFailed(conn, v.pipeline(), v.version(), v.buildId(),
+              "abandoned: its build process ended without finishing (killed?); reclaimed", ExitCode.TEMPORARY, null)) {
+            return false;
           }
-          try (PreparedStatement ps = conn.prepareStatement("UPDATE geoswap.versions SET status = 'failed',"
-              + " error = ?, error_code = ?, finished_at = now(), updated_at = now()"
-              + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = 'building'")) {
-            ps.setString(1, "abandoned: its build process ended without finishing (killed?); reclaimed");
-            ps.setInt(2, io.geoswap.common.ExitCode.TEMPORARY);
-            ps.setString(3, v.pipeline());
-            ps.setString(4, v.version());
-            ps.setObject(5, v.buildId());
-            if (ps.executeUpdate() == 0) return false;
-          }
-          try (PreparedStatement ps = conn.prepareStatement("DELETE FROM geoswap.load_markers WHERE build_id = ?")) {
-            ps.setObject(1, v.buildId());
-            ps.executeUpdate();
-          }
+          LoadMarkers.delete(conn, v.buildId());
           try (Statement st = conn.createStatement()) {
             // Plain DROP (no CASCADE): a table something reads is refused and the whole reclaim rolls back.
-            st.execute("DROP TABLE IF EXISTS " + io.geoswap.common.Sql.qualified(v.tableSchema(), v.tableName()));
+            st.execute("DROP TABLE IF EXISTS " + Sql.qualified(v.tableSchema(), v.tableName()));
           }
           return true;
         });
-        if (done) reclaimed.add(v.version() + " (" + v.tableSchema() + "." + v.tableName() + ")");
+        if (done) reclaimed.add(new Reclaimed(v.version(), v.tableSchema() + "." + v.tableName()));
       } catch (GeoswapException e) {
-        org.slf4j.LoggerFactory.getLogger(VersionRegistry.class).warn("abandoned build {} of {} kept: {}",
-            v.version(), pipeline, e.getMessage());
+        LOG.warn("abandoned build {} of {} kept: {}", v.version(), pipeline, e.getMessage());
       } finally {
-        unlockBuild(v.pipeline(), v.version());
+        lock.unlock(c);
       }
     }
     return reclaimed;
   }
 
-  /** Releases a lock taken by {@link #tryLockBuild} on this session. */
-  public void unlockBuild(String pipeline, String version) {
-    Db.run(c, "unlocking the build", conn -> {
-      try (PreparedStatement ps = conn.prepareStatement("SELECT pg_advisory_unlock(hashtext('geoswap.build'), hashtext(?))")) {
-        ps.setString(1, pipeline + "/" + version);
-        return ps.execute();
+  /** An abandoned build that was reclaimed: its version, now failed, and the table that was dropped. */
+  public record Reclaimed(String version, String table) {
+    @Override
+    public String toString() {
+      return version + " (" + table + ")";
       }
-    });
   }
 
   /** The live version of {@code pipeline}, if any. */
@@ -209,30 +190,35 @@ public final class VersionRegistry {
     long rows = rs.getLong(9);
     Long rowsWritten = rs.wasNull() ? null : rows;
     return new VersionRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-        rs.getString(5), (UUID) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
+        VersionStatus.of(rs.getString(5)), (UUID) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
         rowsWritten, rs.getString(10), rs.getString(11), rs.getString(12),
         rs.getObject(13, OffsetDateTime.class), rs.getObject(14, OffsetDateTime.class), rs.getString(15),
         rs.getObject(16, OffsetDateTime.class));
   }
 
   /**
-   * Records a validation report. A version that was only built or validated moves to validated or failed;
-   * one that is live or retained keeps its status (its report is still recorded).
+   * Records a validation report. A version that may be validated ({@code VersionStatus.into(VALIDATED)}:
+   * built, validated, failed, superseded) moves to validated or failed; one that is live or retired keeps
+   * its status (its report is still recorded). Returns the status it has now (null: unknown version).
    */
-  public String recordValidation(String pipeline, String version, String reportJson, boolean passed) {
+  public VersionStatus recordValidation(String pipeline, String version, String reportJson, boolean passed) {
+    VersionStatus outcome = passed ? VersionStatus.VALIDATED : VersionStatus.FAILED;
+    Set<VersionStatus> from = VersionStatus.into(VersionStatus.VALIDATED);
+    from.forEach(s -> s.requireMoveTo(outcome));
     return Db.inTransaction(c, "recording the validation", conn -> {
       try (PreparedStatement ps = conn.prepareStatement(
           "UPDATE geoswap.versions SET validation = ?::jsonb, validated_at = now(), updated_at = now(),"
-              + " status = CASE WHEN status IN ('built', 'validated', 'failed', 'superseded') THEN ? ELSE status END,"
+              + " status = CASE WHEN status = ANY (?) THEN ? ELSE status END,"
               + " error = CASE WHEN ? THEN NULL ELSE 'validation failed' END"
               + " WHERE pipeline = ? AND version = ? RETURNING status")) {
         ps.setString(1, reportJson);
-        ps.setString(2, passed ? "validated" : "failed");
-        ps.setBoolean(3, passed);
-        ps.setString(4, pipeline);
-        ps.setString(5, version);
+        ps.setArray(2, Publications.statuses(conn, from));
+        ps.setString(3, outcome.value());
+        ps.setBoolean(4, passed);
+        ps.setString(5, pipeline);
+        ps.setString(6, version);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? rs.getString(1) : null;
+          return rs.next() ? VersionStatus.of(rs.getString(1)) : null;
         }
       }
     });
@@ -240,7 +226,7 @@ public final class VersionRegistry {
 
   /**
    * Starts a (re)build of a version: status building with a fresh build id, earlier outcome cleared. A live
-   * version is refused: it is never rebuilt in place.
+   * version is refused: it is never rebuilt in place ({@link VersionStatus#next}).
    */
   public UUID beginBuild(String pipeline, String version, String schema, String table,
       OffsetDateTime logicalDate, String runId) {
@@ -248,21 +234,17 @@ public final class VersionRegistry {
     return Db.inTransaction(c, "registering the build", conn -> {
       Optional<String> live = liveVersion(conn, pipeline);
       Optional<VersionRecord> existing = find(conn, pipeline, version, true);
-      if (live.filter(version::equals).isPresent() || existing.filter(r -> r.status().equals("live")).isPresent()) {
+      if (live.filter(version::equals).isPresent()
+          || existing.filter(r -> !r.status().canMoveTo(VersionStatus.BUILDING)).isPresent()) {
         throw GeoswapException.usage("version " + version + " of " + pipeline
             + " is live; a live version is never rebuilt in place (build a new version id)");
       }
-      if (existing.isPresent()) {
-        try (PreparedStatement d = conn.prepareStatement("DELETE FROM geoswap.load_markers WHERE build_id = ?")) {
-          d.setObject(1, existing.get().buildId());
-          d.executeUpdate();
-        }
-      }
+      if (existing.isPresent()) LoadMarkers.delete(conn, existing.get().buildId());
       try (PreparedStatement ps = conn.prepareStatement(
           "INSERT INTO geoswap.versions AS v (pipeline, version, table_schema, table_name, status, build_id,"
-              + " logical_date, run_id) VALUES (?, ?, ?, ?, 'building', ?, ?, ?)"
+              + " logical_date, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
               + " ON CONFLICT (pipeline, version) DO UPDATE SET table_schema = excluded.table_schema,"
-              + " table_name = excluded.table_name, status = 'building', build_id = excluded.build_id,"
+              + " table_name = excluded.table_name, status = excluded.status, build_id = excluded.build_id,"
               + " logical_date = excluded.logical_date, run_id = excluded.run_id, rows_written = NULL,"
               + " phase_seconds = NULL, spark_app_id = NULL, error = NULL, started_at = now(),"
               + " error_code = NULL, finished_at = NULL, updated_at = now()")) {
@@ -270,9 +252,10 @@ public final class VersionRegistry {
         ps.setString(2, version);
         ps.setString(3, schema);
         ps.setString(4, table);
-        ps.setObject(5, buildId);
-        ps.setObject(6, logicalDate);
-        ps.setString(7, runId);
+        ps.setString(5, VersionStatus.BUILDING.value());
+        ps.setObject(6, buildId);
+        ps.setObject(7, logicalDate);
+        ps.setString(8, runId);
         ps.executeUpdate();
       }
       return buildId;
@@ -294,15 +277,17 @@ public final class VersionRegistry {
       String sparkAppId) {
     return Db.inTransaction(c, "registering the built version", conn -> {
       try (PreparedStatement ps = conn.prepareStatement(
-          "UPDATE geoswap.versions SET status = 'built', rows_written = ?, phase_seconds = ?::jsonb,"
+          "UPDATE geoswap.versions SET status = ?, rows_written = ?, phase_seconds = ?::jsonb,"
               + " spark_app_id = ?, finished_at = now(), updated_at = now()"
-              + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = 'building'")) {
-        ps.setLong(1, rows);
-        ps.setString(2, phaseSecondsJson);
-        ps.setString(3, sparkAppId);
-        ps.setString(4, pipeline);
-        ps.setString(5, version);
-        ps.setObject(6, buildId);
+              + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = ?")) {
+        ps.setString(1, VersionStatus.BUILT.value());
+        ps.setLong(2, rows);
+        ps.setString(3, phaseSecondsJson);
+        ps.setString(4, sparkAppId);
+        ps.setString(5, pipeline);
+        ps.setString(6, version);
+        ps.setObject(7, buildId);
+        ps.setString(8, VersionStatus.BUILDING.value());
         return ps.executeUpdate() == 1;
       }
     });
@@ -311,30 +296,37 @@ public final class VersionRegistry {
   /** building → failed, with the error's message and exit code. */
   public void markFailed(String pipeline, String version, UUID buildId, String error, int exitCode,
       String phaseSecondsJson) {
-    Db.inTransaction(c, "registering the failed build", conn -> {
-      try (PreparedStatement ps = conn.prepareStatement(
-          "UPDATE geoswap.versions SET status = 'failed', error = ?, error_code = ?, phase_seconds = ?::jsonb,"
-              + " finished_at = now(), updated_at = now()"
-              + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = 'building'")) {
-        ps.setString(1, error);
-        ps.setInt(2, exitCode);
-        ps.setString(3, phaseSecondsJson);
-        ps.setString(4, pipeline);
-        ps.setString(5, version);
-        ps.setObject(6, buildId);
-        ps.executeUpdate();
+    Db.inTransaction(c, "registering the failed build", conn ->
+        buildFailed(conn, pipeline, version, buildId, error, exitCode, phaseSecondsJson));
+  }
+
+  /** building → failed for build {@code buildId}, in the caller's transaction; false if it isn't building. */
+  private static boolean buildFailed(Connection conn, String pipeline, String version, UUID buildId, String error,
+      int exitCode, String phaseSecondsJson) throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement(
+        "UPDATE geoswap.versions SET status = ?, error = ?, error_code = ?,"
+            + " phase_seconds = coalesce(?::jsonb, phase_seconds), finished_at = now(), updated_at = now()"
+            + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = ?")) {
+      ps.setString(1, VersionStatus.FAILED.value());
+      ps.setString(2, error);
+      ps.setInt(3, exitCode);
+      ps.setString(4, phaseSecondsJson);
+      ps.setString(5, pipeline);
+      ps.setString(6, version);
+      ps.setObject(7, buildId);
+      ps.setString(8, VersionStatus.BUILDING.value());
+      return ps.executeUpdate() == 1;
       }
-      return null;
-    });
   }
 
   /** The exit code a failed build recorded, if any. */
   public Optional<Integer> errorCode(String pipeline, String version) {
     return Db.run(c, "reading the registry", conn -> {
       try (PreparedStatement ps = conn.prepareStatement(
-          "SELECT error_code FROM geoswap.versions WHERE pipeline = ? AND version = ? AND status = 'failed'")) {
+          "SELECT error_code FROM geoswap.versions WHERE pipeline = ? AND version = ? AND status = ?")) {
         ps.setString(1, pipeline);
         ps.setString(2, version);
+        ps.setString(3, VersionStatus.FAILED.value());
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) return Optional.empty();
           int code = rs.getInt(1);
@@ -344,26 +336,16 @@ public final class VersionRegistry {
     });
   }
 
-  /** Rows committed by the partitions of a build (the exactly-once ledger). */
+  /** Rows committed by the partitions of a build (the exactly-once ledger, {@link LoadMarkers}). */
   public long committedRows(UUID buildId) {
-    return Db.run(c, "reading load markers", conn -> {
-      try (PreparedStatement ps = conn.prepareStatement(
-          "SELECT coalesce(sum(rows), 0) FROM geoswap.load_markers WHERE build_id = ?")) {
-        ps.setObject(1, buildId);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getLong(1);
-        }
-      }
-    });
+    return Db.run(c, "reading load markers", conn -> LoadMarkers.committedRows(conn, buildId));
   }
 
+  /** Forgets a build's load markers. */
   public void deleteMarkers(UUID buildId) {
     Db.run(c, "clearing load markers", conn -> {
-      try (PreparedStatement ps = conn.prepareStatement("DELETE FROM geoswap.load_markers WHERE build_id = ?")) {
-        ps.setObject(1, buildId);
-        return ps.executeUpdate();
-      }
+      LoadMarkers.delete(conn, buildId);
+      return null;
     });
   }
 }

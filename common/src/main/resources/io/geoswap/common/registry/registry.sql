@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS geoswap.pipelines (
   updated_at    timestamptz NOT NULL DEFAULT now()
 );
 
--- One row per version (= one table <pipeline>_v<version>).
+-- One row per version (= one table <pipeline>_v<version>). What each status means and where it may move
+-- next: VersionStatus (its test checks that this CHECK lists the same statuses).
 CREATE TABLE IF NOT EXISTS geoswap.versions (
   pipeline       text NOT NULL,
   version        text NOT NULL,

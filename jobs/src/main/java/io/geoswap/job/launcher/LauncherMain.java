@@ -301,7 +301,7 @@ public final class LauncherMain implements Callable<Integer> {
         json.put("exit_code", code);
         json.put("error", msg);
         System.err.println("geoswap: error: " + msg);
-      } else if (rec.isEmpty() || !List.of("built", "validated", "live", "retired", "superseded").contains(rec.get().status())) {
+      } else if (rec.isEmpty() || !rec.get().status().hasBuiltTable()) {
         // EMR said SUCCESS but the registry disagrees: trust nothing, publish nothing.
         json.put("status", "failed");
         json.put("exit_code", ExitCode.UNEXPECTED);
