@@ -8,6 +8,7 @@ import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;
+import io.geoswap.common.registry.VersionStatus;
 import io.geoswap.common.registry.Verifications;
 import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.swap.compare.ComparisonReport;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Option;
 @Command(name = "verify", description = "Compare a built version with the relation it replaces (an MV, table or view).")
 final class Verify extends SwapTaskMain.Sub {
   /** Versions worth verifying, when --version isn't given: the newest of these. */
-  private static final Set<String> VERIFIABLE = Set.of("built", "validated", "live");
+  private static final Set<VersionStatus> VERIFIABLE = Set.of(VersionStatus.BUILT, VersionStatus.VALIDATED, VersionStatus.LIVE);
 
   @Option(names = "--against", required = true, description = "SCHEMA.RELATION: the materialized view, table or view to compare with.")
   String against;
