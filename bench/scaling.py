@@ -144,8 +144,8 @@ def main() -> int:
     cluster = Cluster(home, 2)
     try:
         for cores in (1, 2):
-            cmd = [str(ROOT / "jvm/run-java"), "job", "io.geoswap.job.launcher.LauncherMain", "run", "--target", "spark-submit",
-                   "--master", cluster.url, "--spark-home", home, "--job-jar", str(ROOT / "jobs/target/geoswap-job.jar"),
+            cmd = [str(ROOT / "jvm/run-java"), "job", "io.geoswap.launcher.LauncherMain", "run", "--target", "spark-submit",
+                   "--master", cluster.url, "--spark-home", home, "--job-jar", str(ROOT / "jobs/job/target/geoswap-job.jar"),
                    "--spark-conf", f"spark.cores.max={cores}", "--spark-conf", "spark.executor.memory=1g",
                    "--spark-conf", f"spark.sql.shuffle.partitions={2 * cores}",
                    "--spec", SPEC, "--version", f"s{stamp}c{cores}", "--logical-date", CUTOFF]

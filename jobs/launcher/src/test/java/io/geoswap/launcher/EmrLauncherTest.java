@@ -1,10 +1,10 @@
-package io.geoswap.job.launcher;
+package io.geoswap.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.common.ExitCode;
-import io.geoswap.job.launcher.JobRuns.Run;
-import io.geoswap.job.launcher.JobRuns.StartRequest;
+import io.geoswap.launcher.JobRuns.Run;
+import io.geoswap.launcher.JobRuns.StartRequest;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.geoswap.job.launcher;
+package io.geoswap.launcher;
 
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.aws.AwsOptions;

@@ -1,4 +1,4 @@
-package io.geoswap.job.launcher;
+package io.geoswap.launcher;
 
 import io.geoswap.common.ExitCode;
 import io.geoswap.common.GeoswapException;

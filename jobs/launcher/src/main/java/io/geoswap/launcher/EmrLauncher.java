@@ -1,9 +1,9 @@
-package io.geoswap.job.launcher;
+package io.geoswap.launcher;
 
 import io.geoswap.common.ExitCode;
 import io.geoswap.common.GeoswapException;
-import io.geoswap.job.launcher.JobRuns.Run;
-import io.geoswap.job.launcher.JobRuns.StartRequest;
+import io.geoswap.launcher.JobRuns.Run;
+import io.geoswap.launcher.JobRuns.StartRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,4 +1,4 @@
-package io.geoswap.job.launcher;
+package io.geoswap.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package io.geoswap.job.launcher;
+package io.geoswap.launcher;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.geoswap.job.launcher;
+package io.geoswap.launcher;
 
 import io.geoswap.testkit.MotoServer;
 
@@ -221,7 +221,8 @@ class EmrServerlessIT {
   void sigtermCancelsTheRunBeforeTheLauncherExits() throws Exception {
     registered("term", "built", null, null);
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", Files.readString(Path.of(System.getProperty("geoswap.sparkClasspath"))).strip() + ":" + System.getProperty("geoswap.jobJar"),
+        "-cp", Files.readString(Path.of(System.getProperty("geoswap.sparkClasspath"))).strip() + ":" + System.getProperty("geoswap.jobJar")
+            + ":" + System.getProperty("geoswap.launcherJar"),
         LauncherMain.class.getName()));
     cmd.addAll(args("term"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
