@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.geoswap.testkit.TestDb;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.geoswap.job.extract.SourceReader;
 import io.geoswap.job.tools.ExampleData;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.geoswap.job;
+package io.geoswap.job.load;
 
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;

@@ -1,8 +1,9 @@
-package io.geoswap.job;
+package io.geoswap.job.extract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.common.spec.PipelineSpec.InvalidGeometryPolicy;
+import io.geoswap.job.TestSpark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

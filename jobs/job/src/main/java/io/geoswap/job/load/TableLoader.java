@@ -1,4 +1,4 @@
-package io.geoswap.job;
+package io.geoswap.job.load;
 
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Names;

@@ -1,4 +1,4 @@
-package io.geoswap.job;
+package io.geoswap.job.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.geoswap.job;
+package io.geoswap.job.transform;
 
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Text;
@@ -23,10 +23,10 @@ import scala.collection.JavaConverters;
  * ({@code SELECT * FROM text.`/etc/passwd`}) is off in the session ({@code spark.sql.runSQLOnFiles}).
  * Errors quote Spark's first line and the one offending line of the file, never the whole file.
  */
-final class TransformPlan {
+public final class TransformPlan {
   private TransformPlan() {}
 
-  static Dataset<Row> plan(SparkSession spark, String sql, String location) {
+  public static Dataset<Row> plan(SparkSession spark, String sql, String location) {
     try {
       LogicalPlan parsed = spark.sessionState().sqlParser().parsePlan(sql);
       if (parsed instanceof Command || parsed.getClass().getSimpleName().endsWith("Statement")) {

@@ -1,4 +1,4 @@
-package io.geoswap.job;
+package io.geoswap.job.load;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
