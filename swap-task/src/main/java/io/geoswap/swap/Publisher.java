@@ -4,6 +4,7 @@ import io.geoswap.common.ExitCode;
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Sql;
 import io.geoswap.common.db.Db;
+import io.geoswap.common.db.Catalog;
 import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.registry.VersionRecord;

@@ -3,13 +3,13 @@ package io.geoswap.job.load;
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Names;
 import io.geoswap.common.Sql;
+import io.geoswap.common.db.Catalog;
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.PipelineSpec.IndexSpec;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -42,18 +42,7 @@ public final class TableLoader {
 
   /** Views that read this table: a table a view reads is (or was) live and is never rebuilt. */
   public List<String> dependentViews() {
-    return Db.run(conn, "checking who reads " + qualified, c -> {
-      List<String> views = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT DISTINCT v.oid::regclass::text FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid"
-              + " JOIN pg_class v ON v.oid = r.ev_class WHERE d.refobjid = to_regclass(?) AND v.oid <> d.refobjid")) {
-        ps.setString(1, qualified);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) views.add(rs.getString(1));
-        }
-      }
-      return views;
-    });
+    return Db.run(conn, "checking who reads " + qualified, c -> Catalog.readingViews(c, spec.target().schema(), table));
   }
 
   /** Drops any earlier build of this version and creates the empty table for {@code columnDefinitions}. */
