@@ -2,6 +2,7 @@ package io.geoswap.job.extract;
 
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Sql;
+import io.geoswap.common.db.Catalog;
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.spec.Placeholders;
@@ -12,11 +13,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,12 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SourceReader {
   private static final Logger LOG = LoggerFactory.getLogger(SourceReader.class);
-  /** Types Spark's PostgreSQL dialect reads as they are; anything else is read as text. */
-  private static final Set<String> NATIVE_TYPES = Set.of("int2", "int4", "int8", "float4", "float8", "numeric",
-      "text", "varchar", "bpchar", "bool", "date", "timestamp", "timestamptz", "bytea", "uuid", "json", "jsonb");
-  private static final Set<String> PARTITIONABLE = Set.of("int2", "int4", "int8", "numeric", "float4", "float8",
-      "date", "timestamp", "timestamptz");
-  private static final int SAMPLE_KEYS = SourceRelation.SAMPLE_KEYS;
   /** copy (default): binary COPY where the column types allow; jdbc: always Spark's JDBC source. */
   public static final String EXTRACT_CONF = "spark.geoswap.extract";
 
@@ -61,17 +54,14 @@ public final class SourceReader {
   public static final class Read {
     private final Source source;
     private final SourceRelation relation;
-    private final InvalidGeometryPolicy policy;
     private final String label;
     private final String where;
     private final int partitions;
     private final String extract;
 
-    Read(Source source, SourceRelation relation, InvalidGeometryPolicy policy, String label, String where,
-        int partitions, String extract) {
+    Read(Source source, SourceRelation relation, String label, String where, int partitions, String extract) {
       this.source = source;
       this.relation = relation;
-      this.policy = policy;
       this.label = label;
       this.where = where;
       this.partitions = partitions;
@@ -96,39 +86,13 @@ public final class SourceReader {
      * scan gathered. Throws the data error a bad source is; returns the figures otherwise.
      */
     public Figures check() {
-      SourceRelation.PartitionStats s = relation.check();
+      ScanFigures s = relation.check();
       if (s.rows == 0 && !source.allowEmpty()) {
         throw GeoswapException.data(label + " is empty" + (where == null ? "" : " with where: " + where)
             + "; set allow_empty: true on the source if that is expected");
       }
-      long repaired = 0;
-      for (int g = 0; g < s.geometries.size(); g++) {
-        String name = s.geometries.get(g);
-        if (s.minSrid[g] != null && !s.minSrid[g].equals(s.maxSrid[g])) {
-          throw GeoswapException.data(label + ": column " + name + " mixes SRIDs (" + s.minSrid[g] + " … "
-              + s.maxSrid[g] + "); transform them to one SRID in the source");
-        }
-        if (s.nulls[g] == 0 && s.invalid[g] == 0) continue;
-        switch (policy) {
-          case FAIL -> {
-            SourceRelation.PartitionStats k = relation.samples();
-            List<String> samples = new ArrayList<>(k.invalidSamples.get(g));
-            samples.addAll(k.nullSamples.get(g));
-            throw GeoswapException.data(label + ": " + describe(s.nulls[g], s.invalid[g]) + " in column " + name
-                + " (first: " + String.join(", ", samples.subList(0, Math.min(samples.size(), SAMPLE_KEYS)))
-                + "); set on_invalid_geometry: make_valid or drop to proceed");
-          }
-          case MAKE_VALID -> {
-            if (s.nulls[g] > 0) {
-              throw GeoswapException.data(label + ": " + s.nulls[g] + " NULL geometries in column " + name
-                  + " (first: " + String.join(", ", relation.samples().nullSamples.get(g))
-                  + "); NULL can't be repaired: use on_invalid_geometry: drop");
-            }
-            repaired += s.repaired[g];
-          }
-          case DROP -> { }
-        }
-      }
+      relation.policy().check(label, s, relation::samples);
+      long repaired = s.repairedTotal();
       if (repaired > 0) LOG.warn("{}: repaired {} invalid geometries with ST_MakeValid", label, repaired);
       if (s.dropped > 0) LOG.warn("{}: dropped {} rows with NULL or invalid geometries", label, s.dropped);
       return new Figures(s.rows - s.dropped, s.dropped, repaired);
@@ -138,23 +102,18 @@ public final class SourceReader {
   /** What a source gave the transform: rows, rows left out, geometries repaired. */
   public record Figures(long rows, long dropped, long repaired) {}
 
-  record Column(String name, String type) {
-    boolean isGeometry() {
-      return type.equals("geometry") || type.equals("geography");
-    }
-  }
-
   /** Registers {@code source} as a temp view named like the source; {@link Read#check()} after the transform. */
   public Read read(Source source, InvalidGeometryPolicy policy, Map<String, String> placeholders) {
     String table = Sql.qualified(source.schema(), source.table());
     String label = "source " + source.name() + " (" + source.schema() + "." + source.table() + ")";
-    List<Column> columns = columns(source, table, label);
-    List<String> keys = primaryKey(table);
+    List<SourceColumn> columns = columns(source, label);
+    List<String> keys = Db.run(conn, "reading the primary key of " + table,
+        c -> Catalog.rowKey(c, source.schema(), source.table()));
     String where = Placeholders.substitute(source.where(), placeholders, "sources." + source.name() + ".where");
     String whereProblem = SpecSql.whereProblem(where); // checked at load; again with the values in
     if (whereProblem != null) throw GeoswapException.usage("sources." + source.name() + ".where: " + whereProblem);
 
-    String select = columns.stream().map(SourceReader::selectExpression).collect(Collectors.joining(", "));
+    String select = columns.stream().map(SourceColumn::selectExpression).collect(Collectors.joining(", "));
     String query = "SELECT " + select + " FROM " + table + (where == null ? "" : " WHERE " + where);
     // Fail fast, with PostgreSQL's words, on a bad `where` or a column the catalog lists but we can't read.
     Object[] bounds = bounds(source, table, query, label);
@@ -178,106 +137,60 @@ public final class SourceReader {
     // The JDBC source's schema (a LIMIT 0 probe on the driver) types the columns either way.
     Dataset<Row> jdbc = reader.load();
     StructField[] fields = jdbc.schema().fields();
-    List<SourceRelation.Column> typed = new ArrayList<>();
+    List<ScanColumn> typed = new ArrayList<>();
     List<DataType> sparkTypes = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
-      Column c = columns.get(i);
+      SourceColumn c = columns.get(i);
       sparkTypes.add(fields[i].dataType());
-      typed.add(new SourceRelation.Column(c.name(), c.isGeometry() ? new GeometryUDT() : fields[i].dataType(), c.isGeometry()));
+      typed.add(new ScanColumn(c.name(), c.isGeometry() ? new GeometryUDT() : fields[i].dataType(), c.isGeometry()));
     }
     String partitionType = source.partitionColumn() == null ? null : columns.stream()
-        .filter(c -> c.name().equals(source.partitionColumn())).findFirst().map(Column::type).orElse(null);
+        .filter(c -> c.name().equals(source.partitionColumn())).findFirst().map(SourceColumn::type).orElse(null);
     boolean copy = spark.conf().get(EXTRACT_CONF, "copy").equals("copy")
-        && CopyExtract.decoders(columns.stream().map(SourceReader::sentType).toList(), sparkTypes) != null
+        && CopyExtract.decoders(columns.stream().map(SourceColumn::sentType).toList(), sparkTypes) != null
         && (partitions <= 1 || CopyExtract.RANGE_TYPES.contains(partitionType));
-    SourceRelation.Rows rows;
+    RowSource rows;
     if (copy) {
       List<String> ranges = partitions > 1
           ? CopyExtract.ranges(Sql.ident(source.partitionColumn()), Long.parseLong(bounds[0].toString()),
               Long.parseLong(bounds[1].toString()), partitions)
           : List.of("TRUE");
       Map<String, String[]> selects = new java.util.HashMap<>();
-      for (Column c : columns) selects.put(c.name(), new String[] {copyExpression(c), sentType(c)});
-      rows = new SourceRelation.CopyRows(db.withApplicationName("geoswap-extract"), table, where, ranges, selects);
+      for (SourceColumn c : columns) selects.put(c.name(), new String[] {c.copyExpression(), c.sentType()});
+      rows = new CopyRowSource(db.withApplicationName("geoswap-extract"), table, where, ranges, selects);
       LOG.info("{}: binary COPY in {} partition(s)", label, ranges.size());
     } else {
-      rows = new SourceRelation.JdbcRows(jdbc, jdbc.rdd().getNumPartitions());
+      rows = new JdbcRowSource(jdbc, jdbc.rdd().getNumPartitions());
     }
     // What names an offending row in messages: a key, else the partition column, else the first plain
     // columns (a table without a key still gets rows a user can find).
     List<String> sampleKeys = !keys.isEmpty() ? keys
         : source.partitionColumn() != null ? List.of(source.partitionColumn())
-        : columns.stream().filter(c -> !c.isGeometry()).map(Column::name).limit(2).toList();
+        : columns.stream().filter(c -> !c.isGeometry()).map(SourceColumn::name).limit(2).toList();
     SourceRelation relation = new SourceRelation(spark.sqlContext(), typed, rows, policy, sampleKeys, source.name());
     relation.frame().createOrReplaceTempView(source.name());
-    return new Read(source, relation, policy, label, where, rows.partitions(), copy ? "copy" : "jdbc");
+    return new Read(source, relation, label, where, rows.partitions(), copy ? "copy" : "jdbc");
   }
 
-  private static String describe(long nulls, long invalid) {
-    List<String> parts = new ArrayList<>();
-    if (invalid > 0) parts.add(invalid + " invalid geometr" + (invalid == 1 ? "y" : "ies"));
-    if (nulls > 0) parts.add(nulls + " NULL geometr" + (nulls == 1 ? "y" : "ies"));
-    return String.join(" and ", parts);
-  }
-
-  /** The PostgreSQL type {@link #copyExpression} sends for {@code c}: binary COPY's format of that type. */
-  private static String sentType(Column c) {
-    return c.isGeometry() ? "geometry" : NATIVE_TYPES.contains(c.type()) ? c.type() : "text";
-  }
-
-  /**
-   * For binary COPY: geometries as they are, since PostGIS sends a geometry in binary as EWKB with its
-   * SRID (its geometry_send), so no ST_AsEWKB per row; geography as its geometry.
-   */
-  private static String copyExpression(Column c) {
-    if (!c.isGeometry()) return selectExpression(c);
-    String q = Sql.ident(c.name());
-    return c.type().equals("geography") ? q + "::geometry AS " + q : q;
-  }
-
-  private static String selectExpression(Column c) {
-    String q = Sql.ident(c.name());
-    return switch (c.type()) {
-      // Binary EWKB: half the bytes of hex text, and the SRID survives (ST_AsBinary would drop it).
-      case "geometry" -> "ST_AsEWKB(" + q + ") AS " + q;
-      case "geography" -> "ST_AsEWKB(" + q + "::geometry) AS " + q;
-      default -> NATIVE_TYPES.contains(c.type()) ? q : q + "::text AS " + q;
-    };
-  }
-
-  private List<Column> columns(Source source, String table, String label) {
+  private List<SourceColumn> columns(Source source, String label) {
     return Db.run(conn, "reading the catalog for " + label, c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-        ps.setString(1, table);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (!rs.getBoolean(1)) {
-            throw GeoswapException.usage(label + ": table " + source.schema() + "." + source.table() + " does not exist");
-          }
-        }
+      if (!Catalog.exists(c, source.schema(), source.table())) {
+        throw GeoswapException.usage(label + ": table " + source.schema() + "." + source.table() + " does not exist");
       }
-      List<Column> columns = new ArrayList<>();
+      List<SourceColumn> columns = new ArrayList<>();
       List<String> skipped = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
-              + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
-        ps.setString(1, table);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String name = rs.getString(1);
-            if (Sql.identifierProblem(name) != null) skipped.add(name);
-            else columns.add(new Column(name, rs.getString(2)));
-          }
-        }
+      for (Catalog.Column col : Catalog.columns(c, source.schema(), source.table())) {
+        if (Sql.identifierProblem(col.name()) != null) skipped.add(col.name());
+        else columns.add(new SourceColumn(col.name(), col.typname()));
       }
       if (!skipped.isEmpty()) {
         LOG.warn("{}: columns {} skipped: not plain lower-case identifiers", label, skipped);
       }
       if (source.partitionColumn() != null) {
-        Column pc = columns.stream().filter(x -> x.name().equals(source.partitionColumn())).findFirst()
+        SourceColumn pc = columns.stream().filter(x -> x.name().equals(source.partitionColumn())).findFirst()
             .orElseThrow(() -> GeoswapException.usage(label + ": partition_column " + source.partitionColumn()
-                + " does not exist (columns: " + columns.stream().map(Column::name).toList() + ")"));
-        if (!PARTITIONABLE.contains(pc.type())) {
+                + " does not exist (columns: " + columns.stream().map(SourceColumn::name).toList() + ")"));
+        if (!pc.partitionable()) {
           throw GeoswapException.usage(label + ": partition_column " + pc.name() + " is of type " + pc.type()
               + "; it must be numeric, a date or a timestamp");
         }
@@ -286,25 +199,6 @@ public final class SourceReader {
     });
   }
 
-  private List<String> primaryKey(String table) {
-    return Db.run(conn, "reading the primary key of " + table, c -> {
-      List<String> keys = new ArrayList<>();
-      // The primary key, else the narrowest unique index on plain NOT NULL columns.
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT unnest(cols) FROM (SELECT array_agg(a.attname::text ORDER BY array_position(i.indkey::int2[], a.attnum)) AS cols,"
-              + " bool_and(a.attnotnull) AS not_null, i.indisprimary, count(*) AS n FROM pg_index i"
-              + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
-              + " WHERE i.indrelid = to_regclass(?) AND (i.indisprimary OR (i.indisunique AND i.indpred IS NULL"
-              + " AND i.indexprs IS NULL)) GROUP BY i.indexrelid, i.indisprimary) k"
-              + " WHERE indisprimary OR not_null ORDER BY indisprimary DESC, n LIMIT 1")) {
-        ps.setString(1, table);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) keys.add(rs.getString(1));
-        }
-      }
-      return keys;
-    });
-  }
 
   /** min/max of the partition column (nulls when there is none or no rows); also proves the query runs. */
   private Object[] bounds(Source source, String table, String query, String label) {

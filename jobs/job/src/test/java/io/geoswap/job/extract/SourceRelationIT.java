@@ -42,22 +42,22 @@ class SourceRelationIT {
     TestSpark.stop(spark);
   }
 
-  private static final List<SourceRelation.Column> COLUMNS = List.of(
-      new SourceRelation.Column("id", DataTypes.LongType, false),
-      new SourceRelation.Column("category", DataTypes.StringType, false),
-      new SourceRelation.Column("value", DataTypes.DoubleType, false),
-      new SourceRelation.Column("geom", new GeometryUDT(), true));
+  private static final List<ScanColumn> COLUMNS = List.of(
+      new ScanColumn("id", DataTypes.LongType, false),
+      new ScanColumn("category", DataTypes.StringType, false),
+      new ScanColumn("value", DataTypes.DoubleType, false),
+      new ScanColumn("geom", new GeometryUDT(), true));
 
   /** Rows in two partitions: per partition a list of rows (id, category, value, WKT or null). */
-  private record FakeRows(List<List<Object[]>> data, List<List<String>> asked) implements SourceRelation.Rows {
+  private record FakeRows(List<List<Object[]>> data, List<List<String>> asked) implements RowSource {
     @Override
     public int partitions() {
       return data.size();
     }
 
     @Override
-    public JavaRDD<Object[]> read(JavaSparkContext jsc, List<SourceRelation.Column> columns) {
-      List<String> names = columns.stream().map(SourceRelation.Column::name).toList();
+    public JavaRDD<Object[]> read(JavaSparkContext jsc, List<ScanColumn> columns) {
+      List<String> names = columns.stream().map(ScanColumn::name).toList();
       asked.add(names);
       List<List<Object[]>> projected = new ArrayList<>();
       for (List<Object[]> part : data) {
@@ -138,7 +138,7 @@ class SourceRelationIT {
     long n = spark.sql("SELECT count(*) FROM twice a JOIN (SELECT DISTINCT category FROM twice) b"
         + " ON a.category = b.category WHERE a.value >= 0").first().getLong(0);
     assertThat(n).isEqualTo(20);
-    SourceRelation.PartitionStats s = rel.check();
+    ScanFigures s = rel.check();
     assertThat(rows.asked()).hasSize(2).doesNotContain(List.of("id", "geom")); // two scans; check() needed no third
     assertThat(s.rows).isEqualTo(22);
     assertThat(s.dropped).isEqualTo(2);
@@ -148,7 +148,7 @@ class SourceRelationIT {
     assertThat(s.maxSrid[0]).isEqualTo(4326);
     // The keys of offending rows are read only to explain a failure, by a scan of their own.
     assertThat(s.invalidSamples.get(0)).singleElement().asString().startsWith("Self-intersection");
-    SourceRelation.PartitionStats named = rel.samples();
+    ScanFigures named = rel.samples();
     assertThat(rows.asked()).last().isEqualTo(List.of("id", "geom"));
     assertThat(named.invalidSamples.get(0)).singleElement().asString().startsWith("id=21 (Self-intersection");
     assertThat(named.nullSamples.get(0)).containsExactly("id=22 (NULL geometry)");
@@ -171,7 +171,7 @@ class SourceRelationIT {
     FakeRows rows = fake(row(21, BOWTIE));
     SourceRelation rel = relation(rows, InvalidGeometryPolicy.FAIL, "limited");
     assertThat(spark.sql("SELECT id FROM limited LIMIT 1").collectAsList()).hasSize(1);
-    SourceRelation.PartitionStats s = rel.check();
+    ScanFigures s = rel.check();
     assertThat(s.rows).isEqualTo(21);
     assertThat(s.invalid[0]).isEqualTo(1);
     assertThat(rows.asked().size()).isGreaterThanOrEqualTo(2);
