@@ -1,13 +1,11 @@
 package io.geoswap.job;
 
 import java.util.Map;
-import org.apache.sedona.core.serde.SedonaKryoRegistrator;
 import org.apache.sedona.spark.SedonaContext;
 import org.apache.spark.SparkConf;
-import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.sql.SparkSession;
 
-/** The one way geoswap builds a SparkSession: Sedona registered, Kryo with Sedona's registrator, UTC. */
+/** The one way geoswap builds a SparkSession: Sedona registered, {@link SparkSettings}, UTC. */
 public final class SparkSessions {
   private SparkSessions() {}
 
@@ -22,10 +20,7 @@ public final class SparkSessions {
     if (!defaults.contains("spark.master")) {
       b.master("local[*]");
     }
-    // Sedona's geometries serialize far smaller and faster with its Kryo registrator (Sedona docs,
-    // "Set up Spark cluster" → "Kryo serializer").
-    b.config("spark.serializer", KryoSerializer.class.getName());
-    b.config("spark.kryo.registrator", SedonaKryoRegistrator.class.getName());
+    SparkSettings.KRYO.forEach(b::config);
     // A transform reads its sources, not files: no `SELECT * FROM csv.`/path`` (TransformPlan).
     b.config("spark.sql.runSQLOnFiles", "false");
     // Placeholders render timestamps in UTC; Spark must read them the same way.
