@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.emrserverless.model.JobRunState;
 
 /**
  * Submits the job to EMR Serverless, waits for it, and never leaves an orphan run behind. Unlike the Airflow
@@ -64,7 +65,7 @@ public final class EmrLauncher {
     runs.ensureApplicationStarted();
     List<Run> previous = runs.findByName(template.name());
     Optional<Run> active = previous.stream().filter(r -> !r.terminal()).findFirst();
-    Optional<Run> done = previous.stream().filter(r -> r.state().equals("SUCCESS")).findFirst();
+    Optional<Run> done = previous.stream().filter(r -> r.state() == JobRunState.SUCCESS).findFirst();
     Run run;
     boolean submitted = false;
     boolean reattached = false;
@@ -94,7 +95,7 @@ public final class EmrLauncher {
   private Outcome wait(Run run, boolean submitted, boolean reattached) {
     long start = nanoTime.getAsLong();
     long deadline = start + settings.timeout().toNanos();
-    String lastState = run.state();
+    JobRunState lastState = run.state();
     LOG.info("job run {}: {} (0 s)", run.id(), lastState);
     while (!run.terminal()) {
       if (nanoTime.getAsLong() >= deadline) {
@@ -107,7 +108,7 @@ public final class EmrLauncher {
       pause(settings.pollInterval());
       run = runs.get(run.id());
       current.set(run);
-      if (!run.state().equals(lastState)) {
+      if (run.state() != lastState) {
         lastState = run.state();
         LOG.info("job run {}: {} ({} s){}", run.id(), lastState, elapsedSeconds(start),
             run.stateDetails() == null || run.stateDetails().isBlank() ? "" : " – " + run.stateDetails());
@@ -115,8 +116,8 @@ public final class EmrLauncher {
     }
     current.set(null);
     return switch (run.state()) {
-      case "SUCCESS" -> new Outcome(ExitCode.OK, run, submitted, reattached, "succeeded");
-      case "CANCELLED" -> new Outcome(ExitCode.TEMPORARY, run, submitted, reattached,
+      case SUCCESS -> new Outcome(ExitCode.OK, run, submitted, reattached, "succeeded");
+      case CANCELLED -> new Outcome(ExitCode.TEMPORARY, run, submitted, reattached,
           "job run " + run.id() + " was cancelled" + details(run));
       default -> new Outcome(ExitCode.UNEXPECTED, run, submitted, reattached,
           "job run " + run.id() + " failed" + details(run));

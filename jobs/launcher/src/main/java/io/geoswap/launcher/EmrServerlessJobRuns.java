@@ -69,7 +69,7 @@ public final class EmrServerlessJobRuns implements JobRuns, AutoCloseable {
       try {
         for (JobRunSummary s : client.listJobRunsPaginator(r -> r.applicationId(applicationId)
             .createdAtAfter(Instant.now().minus(LOOKBACK))).jobRuns()) {
-          if (name.equals(s.name())) runs.add(new Run(s.id(), s.name(), s.stateAsString(), s.stateDetails()));
+          if (name.equals(s.name())) runs.add(new Run(s.id(), s.name(), s.state(), s.stateDetails()));
         }
       } catch (ResourceNotFoundException e) {
         // The application exists (ensureApplicationStarted read it); the moto emulator answers this while
@@ -105,7 +105,7 @@ public final class EmrServerlessJobRuns implements JobRuns, AutoCloseable {
   public Run get(String jobRunId) {
     return call("GetJobRun", () -> {
       var run = client.getJobRun(r -> r.applicationId(applicationId).jobRunId(jobRunId)).jobRun();
-      return new Run(run.jobRunId(), run.name(), run.stateAsString(), run.stateDetails());
+      return new Run(run.jobRunId(), run.name(), run.state(), run.stateDetails());
     });
   }
 

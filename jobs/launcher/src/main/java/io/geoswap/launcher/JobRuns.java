@@ -2,6 +2,7 @@ package io.geoswap.launcher;
 
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.services.emrserverless.model.JobRunState;
 
 /** The few EMR Serverless calls the launcher makes: a seam so its logic is testable with a fake. */
 public interface JobRuns {
@@ -23,10 +24,13 @@ public interface JobRuns {
   }
 
   /** A job run as the launcher sees it. */
-  record Run(String id, String name, String state, String stateDetails) {
-    /** EMR Serverless job run states (API reference, "JobRunState"). */
+  record Run(String id, String name, JobRunState state, String stateDetails) {
+    /** Whether the run has ended (EMR Serverless API reference, "JobRunState"); a state this SDK doesn't know is not an end. */
     public boolean terminal() {
-      return state.equals("SUCCESS") || state.equals("FAILED") || state.equals("CANCELLED");
+      return switch (state) {
+        case SUCCESS, FAILED, CANCELLED -> true;
+        default -> false;
+      };
     }
   }
 

@@ -1,6 +1,14 @@
 package io.geoswap.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static software.amazon.awssdk.services.emrserverless.model.JobRunState.CANCELLED;
+import static software.amazon.awssdk.services.emrserverless.model.JobRunState.CANCELLING;
+import static software.amazon.awssdk.services.emrserverless.model.JobRunState.FAILED;
+import static software.amazon.awssdk.services.emrserverless.model.JobRunState.PENDING;
+import static software.amazon.awssdk.services.emrserverless.model.JobRunState.RUNNING;
+import static software.amazon.awssdk.services.emrserverless.model.JobRunState.SCHEDULED;
+import static software.amazon.awssdk.services.emrserverless.model.JobRunState.SUBMITTED;
+import static software.amazon.awssdk.services.emrserverless.model.JobRunState.SUCCESS;
 
 import io.geoswap.common.ExitCode;
 import io.geoswap.launcher.JobRuns.Run;
@@ -13,25 +21,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.emrserverless.model.JobRunState;
 
 /** The launcher's decisions against a hand-written fake of EMR Serverless, on a fake clock. */
 class EmrLauncherTest {
   /** Runs whose states follow a script: each get() moves a run to its next scripted state. */
   static final class FakeRuns implements JobRuns {
     final Map<String, Run> runs = new LinkedHashMap<>();
-    final Map<String, Deque<String>> scripts = new LinkedHashMap<>();
+    final Map<String, Deque<JobRunState>> scripts = new LinkedHashMap<>();
     final List<StartRequest> started = new ArrayList<>();
     final List<String> cancelled = new ArrayList<>();
-    final List<String> next = new ArrayList<>();
+    final List<JobRunState> next = new ArrayList<>();
     boolean applicationStarted;
     String details = "";
 
-    FakeRuns script(String... states) {
+    FakeRuns script(JobRunState... states) {
       next.addAll(List.of(states));
       return this;
     }
 
-    void existing(String id, String name, String state) {
+    void existing(String id, String name, JobRunState state) {
       runs.put(id, new Run(id, name, state, null));
     }
 
@@ -51,17 +60,17 @@ class EmrLauncherTest {
     public Run start(StartRequest request) {
       started.add(request);
       String id = "run" + (runs.size() + 1);
-      runs.put(id, new Run(id, request.name(), "SUBMITTED", null));
+      runs.put(id, new Run(id, request.name(), SUBMITTED, null));
       scripts.put(id, new ArrayDeque<>(next));
       return runs.get(id);
     }
 
     @Override
     public Run get(String id) {
-      Deque<String> s = scripts.get(id);
+      Deque<JobRunState> s = scripts.get(id);
       if (s != null && !s.isEmpty() && !runs.get(id).terminal()) {
-        String state = s.poll();
-        runs.put(id, new Run(id, runs.get(id).name(), state, state.equals("FAILED") ? details : null));
+        JobRunState state = s.poll();
+        runs.put(id, new Run(id, runs.get(id).name(), state, state == FAILED ? details : null));
       }
       return runs.get(id);
     }
@@ -69,7 +78,7 @@ class EmrLauncherTest {
     @Override
     public void cancel(String id) {
       cancelled.add(id);
-      scripts.put(id, new ArrayDeque<>(List.of("CANCELLING", "CANCELLED")));
+      scripts.put(id, new ArrayDeque<>(List.of(CANCELLING, CANCELLED)));
     }
   }
 
@@ -87,7 +96,7 @@ class EmrLauncherTest {
 
   @Test
   void submitsWaitsAndSucceeds() {
-    FakeRuns runs = new FakeRuns().script("PENDING", "SCHEDULED", "RUNNING", "SUCCESS");
+    FakeRuns runs = new FakeRuns().script(PENDING, SCHEDULED, RUNNING, SUCCESS);
     EmrLauncher.Outcome o = launcher(runs, Duration.ofHours(1)).run(request());
     assertThat(o.exitCode()).isEqualTo(ExitCode.OK);
     assertThat(o.submitted()).isTrue();
@@ -99,7 +108,7 @@ class EmrLauncherTest {
 
   @Test
   void aFailedRunCarriesEmrsStateDetails() {
-    FakeRuns runs = new FakeRuns().script("RUNNING", "FAILED");
+    FakeRuns runs = new FakeRuns().script(RUNNING, FAILED);
     runs.details = "Job failed, please check complete logs in configured logging destination. ExitCode: 3.";
     EmrLauncher.Outcome o = launcher(runs, Duration.ofHours(1)).run(request());
     assertThat(o.exitCode()).isEqualTo(ExitCode.UNEXPECTED);
@@ -108,15 +117,15 @@ class EmrLauncherTest {
 
   @Test
   void aRunCancelledBySomeoneElseIsTemporary() {
-    FakeRuns runs = new FakeRuns().script("RUNNING", "CANCELLED");
+    FakeRuns runs = new FakeRuns().script(RUNNING, CANCELLED);
     assertThat(launcher(runs, Duration.ofHours(1)).run(request()).exitCode()).isEqualTo(ExitCode.TEMPORARY);
   }
 
   @Test
   void anActiveRunOfTheSameNameIsReattachedNotResubmitted() {
     FakeRuns runs = new FakeRuns();
-    runs.existing("old", "geoswap-zone_stats-v1", "RUNNING");
-    runs.scripts.put("old", new ArrayDeque<>(List.of("RUNNING", "SUCCESS")));
+    runs.existing("old", "geoswap-zone_stats-v1", RUNNING);
+    runs.scripts.put("old", new ArrayDeque<>(List.of(RUNNING, SUCCESS)));
     EmrLauncher.Outcome o = launcher(runs, Duration.ofHours(1)).run(request());
     assertThat(o.exitCode()).isZero();
     assertThat(o.reattached()).isTrue();
@@ -127,7 +136,7 @@ class EmrLauncherTest {
   @Test
   void anAlreadySucceededRunIsReportedAndNothingIsSubmitted() {
     FakeRuns runs = new FakeRuns();
-    runs.existing("done", "geoswap-zone_stats-v1", "SUCCESS");
+    runs.existing("done", "geoswap-zone_stats-v1", SUCCESS);
     EmrLauncher.Outcome o = launcher(runs, Duration.ofHours(1)).run(request());
     assertThat(o.exitCode()).isZero();
     assertThat(o.submitted()).isFalse();
@@ -136,8 +145,8 @@ class EmrLauncherTest {
 
   @Test
   void aRetryAfterAFailureSubmitsWithANewClientToken() {
-    FakeRuns runs = new FakeRuns().script("RUNNING", "SUCCESS");
-    runs.existing("failed1", "geoswap-zone_stats-v1", "FAILED");
+    FakeRuns runs = new FakeRuns().script(RUNNING, SUCCESS);
+    runs.existing("failed1", "geoswap-zone_stats-v1", FAILED);
     launcher(runs, Duration.ofHours(1)).run(request());
     assertThat(runs.started).hasSize(1);
     assertThat(runs.started.get(0).clientToken()).isEqualTo(EmrLauncher.clientToken("geoswap-zone_stats-v1", 2))
@@ -146,11 +155,11 @@ class EmrLauncherTest {
 
   @Test
   void onTimeoutTheRunIsCancelledAndWaitedForThenSeventyFive() {
-    FakeRuns runs = new FakeRuns().script("RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING");
+    FakeRuns runs = new FakeRuns().script(RUNNING, RUNNING, RUNNING, RUNNING, RUNNING, RUNNING, RUNNING);
     EmrLauncher.Outcome o = launcher(runs, Duration.ofSeconds(25)).run(request());
     assertThat(o.exitCode()).isEqualTo(ExitCode.TEMPORARY);
     assertThat(runs.cancelled).containsExactly("run1");
-    assertThat(o.run().state()).isEqualTo("CANCELLED");
+    assertThat(o.run().state()).isEqualTo(CANCELLED);
     assertThat(o.message()).contains("timed out after 25 s and was cancelled (now CANCELLED)");
   }
 }

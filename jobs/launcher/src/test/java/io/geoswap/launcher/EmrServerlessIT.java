@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.geoswap.common.ExitCode;
-import io.geoswap.common.cli.Cli;
 import io.geoswap.testkit.TestDb;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -92,7 +91,7 @@ class EmrServerlessIT {
   }
 
   private static List<String> args(String version, String... extra) {
-    List<String> a = new ArrayList<>(List.of("run", "--target", "emr-serverless", "--application-id", app,
+    List<String> a = new ArrayList<>(List.of("run", "emr-serverless", "--application-id", app,
         "--execution-role-arn", ROLE, "--job-jar", "s3://geoswap-artifacts/geoswap-job.jar",
         "--spec", "s3://geoswap-artifacts/pipelines/zone_stats.yaml", "--version", version,
         "--logical-date", "2026-11-24T03:00:00Z", "--db-secret-id", "geoswap/db", "--aws-endpoint-url", moto.endpoint,
@@ -120,7 +119,7 @@ class EmrServerlessIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      int code = Cli.execute(new LauncherMain(env, o), o, e, args.toArray(String[]::new));
+      int code = LauncherMain.execute(env, o, e, args.toArray(String[]::new));
       return new Launch(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
   }
