@@ -50,20 +50,12 @@ public final class Catalog {
    * index on plain NOT NULL columns (no expression, no predicate); empty when there is neither.
    */
   public static List<String> rowKey(Connection c, String schema, String name) throws SQLException {
-    List<String> keys = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT unnest(cols) FROM (SELECT array_agg(a.attname::text ORDER BY array_position(i.indkey::int2[], a.attnum)) AS cols,"
+    return strings(c, "SELECT unnest(cols) FROM (SELECT array_agg(a.attname::text ORDER BY array_position(i.indkey::int2[], a.attnum)) AS cols,"
             + " bool_and(a.attnotnull) AS not_null, i.indisprimary, count(*) AS n FROM pg_index i"
             + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
             + " WHERE i.indrelid = to_regclass(?) AND (i.indisprimary OR (i.indisunique AND i.indpred IS NULL"
             + " AND i.indexprs IS NULL)) GROUP BY i.indexrelid, i.indisprimary) k"
-            + " WHERE indisprimary OR not_null ORDER BY indisprimary DESC, n LIMIT 1")) {
-      ps.setString(1, Sql.qualified(schema, name));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) keys.add(rs.getString(1));
-      }
-    }
-    return keys;
+            + " WHERE indisprimary OR not_null ORDER BY indisprimary DESC, n LIMIT 1", schema, name);
   }
 
   public static boolean exists(Connection c, String schema, String name) throws SQLException {
@@ -129,14 +121,18 @@ public final class Catalog {
    */
   private static List<String> dependents(Connection c, String schema, String table, boolean viewsOnly)
       throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT DISTINCT coalesce(v.oid::regclass::text, pg_describe_object(d.classid, d.objid, d.objsubid))"
+    return strings(c, "SELECT DISTINCT coalesce(v.oid::regclass::text, pg_describe_object(d.classid, d.objid, d.objsubid))"
             + " FROM pg_depend d LEFT JOIN pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_rewrite'::regclass"
             + " LEFT JOIN pg_class v ON v.oid = r.ev_class"
             + " WHERE d.refobjid = to_regclass(?) AND d.deptype = 'n' AND coalesce(v.oid, 0) <> d.refobjid"
-            + (viewsOnly ? " AND v.oid IS NOT NULL" : ""))) {
-      ps.setString(1, Sql.qualified(schema, table));
+            + (viewsOnly ? " AND v.oid IS NOT NULL" : ""), schema, table);
+  }
+
+  /** The first column of each row {@code sql} returns, its one parameter the relation {@code schema.name}. */
+  private static List<String> strings(Connection c, String sql, String schema, String name) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, Sql.qualified(schema, name));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) out.add(rs.getString(1));
       }
