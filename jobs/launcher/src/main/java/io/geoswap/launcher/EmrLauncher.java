@@ -1,14 +1,11 @@
 package io.geoswap.launcher;
 
+import io.geoswap.common.Digests;
 import io.geoswap.common.ExitCode;
 import io.geoswap.common.GeoswapException;
 import io.geoswap.launcher.JobRuns.Run;
 import io.geoswap.launcher.JobRuns.StartRequest;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -139,12 +136,7 @@ public final class EmrLauncher {
 
   /** Stable for one (run name, attempt); at most 64 characters as EMR requires. */
   static String clientToken(String name, long attempt) {
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest((name + "#" + attempt).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(h).substring(0, 64);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Digests.sha256Hex(name + "#" + attempt);
   }
 
   private long elapsedSeconds(long start) {
