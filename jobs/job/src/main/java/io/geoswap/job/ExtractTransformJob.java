@@ -1,6 +1,7 @@
 package io.geoswap.job;
 
 import io.geoswap.common.GeoswapException;
+import io.geoswap.common.Text;
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.registry.VersionRegistry;
@@ -223,7 +224,7 @@ public final class ExtractTransformJob {
       for (Throwable c = e; c != null; c = c.getCause()) {
         if (c instanceof GeoswapException g) throw g;
         if (c.getClass().getName().equals("org.locationtech.jts.geom.TopologyException")) {
-          throw GeoswapException.data(what + " failed on invalid geometry: " + oneLine(c.getMessage())
+          throw GeoswapException.data(what + " failed on invalid geometry: " + Text.oneLine(c.getMessage())
               + "; set on_invalid_geometry: make_valid (or ST_MakeValid in the SQL)", e);
         }
       }
@@ -238,10 +239,6 @@ public final class ExtractTransformJob {
       action.run();
       return null;
     });
-  }
-
-  static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
   }
 
   /** Wall seconds per phase, in order. */
