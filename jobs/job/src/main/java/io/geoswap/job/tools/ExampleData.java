@@ -4,6 +4,7 @@ import io.geoswap.common.GeoswapException;
 import io.geoswap.common.cli.Cli;
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;
+import io.geoswap.common.spec.Placeholders;
 import io.geoswap.common.spec.RunParams;
 import java.io.IOException;
 import java.io.Reader;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +32,6 @@ import picocli.CommandLine.Parameters;
     description = "Generates an example's source tables (and its materialized view) in the PG* database.")
 public final class ExampleData implements Callable<Integer> {
   private static final Pattern NUMBER = Pattern.compile("^-?[0-9]+(\\.[0-9]+)?$");
-  private static final Pattern REF = Pattern.compile("\\$\\{([a-z_]+)}");
 
   @Parameters(index = "0", description = "The example's folder, e.g. examples/zone_stats.")
   Path folder;
@@ -97,16 +96,8 @@ public final class ExampleData implements Callable<Integer> {
     } catch (IOException e) {
       throw GeoswapException.usage("cannot read " + script + ": " + e.getMessage());
     }
-    Matcher m = REF.matcher(sql);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String v = values.get(m.group(1));
-      if (v == null) throw GeoswapException.usage(script + " uses ${" + m.group(1) + "}, which has no value");
-      m.appendReplacement(out, Matcher.quoteReplacement(v));
-    }
-    m.appendTail(out);
     try (Statement st = c.createStatement()) {
-      st.execute(out.toString());
+      st.execute(Placeholders.substitute(sql, values, script.toString()));
     }
   }
 
