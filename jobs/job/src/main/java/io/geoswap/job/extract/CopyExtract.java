@@ -301,11 +301,4 @@ final class CopyExtract {
       if (onEnd != null) onEnd.run();
     }
   }
-
-  /** For tests: decode a whole binary COPY stream. */
-  static List<Object[]> decodeAll(Chunks chunks, List<DataType> types, String... pgTypes) throws IOException {
-    List<Object[]> rows = new ArrayList<>();
-    new Rows(new Cursor(chunks), decoders(List.of(pgTypes), types), null).forEachRemaining(rows::add);
-    return rows;
-  }
 }

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,6 +17,15 @@ import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.Test;
 
 class CopyExtractTest {
+  /** A whole binary COPY stream, decoded. */
+  private static List<Object[]> decodeAll(CopyExtract.Chunks chunks, List<DataType> types, String... pgTypes)
+      throws IOException {
+    List<Object[]> rows = new ArrayList<>();
+    new CopyExtract.Rows(new CopyExtract.Cursor(chunks), CopyExtract.decoders(List.of(pgTypes), types), null)
+        .forEachRemaining(rows::add);
+    return rows;
+  }
+
   @Test
   void partitionRangesCoverEveryValueOnceAndNullsInTheFirst() {
     assertThat(CopyExtract.ranges("\"id\"", 1, 10, 3)).containsExactly(
@@ -38,16 +48,16 @@ class CopyExtractTest {
   void decodesPostgresBinaryCopyIntoSparksInternalValuesOfTheJdbcSchemasTypes() throws IOException {
     byte[] stream = sampleStream();
     // One chunk, and one chunk per byte: values that straddle chunks decode the same.
-    assertDecoded(CopyExtract.decodeAll(chunks(stream, stream.length), TYPES, PG_TYPES));
-    assertDecoded(CopyExtract.decodeAll(chunks(stream, 1), TYPES, PG_TYPES));
-    assertDecoded(CopyExtract.decodeAll(chunks(stream, 7), TYPES, PG_TYPES));
+    assertDecoded(decodeAll(chunks(stream, stream.length), TYPES, PG_TYPES));
+    assertDecoded(decodeAll(chunks(stream, 1), TYPES, PG_TYPES));
+    assertDecoded(decodeAll(chunks(stream, 7), TYPES, PG_TYPES));
   }
 
   @Test
   void aStreamCutShortIsAnErrorNotAShortRead() throws IOException {
     byte[] stream = sampleStream();
     byte[] cut = java.util.Arrays.copyOf(stream, stream.length - 5);
-    assertThatThrownBy(() -> CopyExtract.decodeAll(chunks(cut, 16), TYPES, PG_TYPES))
+    assertThatThrownBy(() -> decodeAll(chunks(cut, 16), TYPES, PG_TYPES))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("ended without its trailer");
   }
 
