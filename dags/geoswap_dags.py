@@ -71,7 +71,7 @@ def _extract_transform(spec: str, **context) -> dict:
             "--clear-number", str(getattr(dag_run, "clear_number", 0) or 0)] + _db_args("builder")
     if context.get("logical_date") is not None:
         args += ["--logical-date", context["logical_date"].isoformat()]
-    return geoswap_runner.run("io.geoswap.job.launcher.LauncherMain", args)
+    return geoswap_runner.run("io.geoswap.launcher.LauncherMain", args)
 
 
 def _version(context) -> str:

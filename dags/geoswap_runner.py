@@ -21,15 +21,16 @@ TEMPORARY = 75
 
 
 def _java_command(home: Path, main_class: str) -> list[str]:
-    """The local runner's java command: the job jar with Spark's jars, or the swap-task jar."""
+    """The local runner's java command: the job and launcher jars with Spark's jars, or the swap-task jar."""
     java = os.environ.get("GEOSWAP_JAVA", "java")
     if main_class.startswith("io.geoswap.swap"):
         return [java, "-jar", str(home / "swap-task/target/geoswap-swap-task.jar")]
     # Spark's jars: a distribution's jars folder (GEOSWAP_SPARK_CLASSPATH, e.g. pyspark's "…/jars/*"),
     # else the classpath Maven wrote for this checkout.
-    spark_cp = os.environ.get("GEOSWAP_SPARK_CLASSPATH") or (home / "jobs/target/spark-classpath.txt").read_text().strip()
+    spark_cp = os.environ.get("GEOSWAP_SPARK_CLASSPATH") or (home / "jobs/job/target/spark-classpath.txt").read_text().strip()
     return [java, f"@{home / 'jvm/spark-java17.args'}", "-cp",
-            f"{spark_cp}:{home / 'jobs/target/geoswap-job.jar'}", main_class]
+            f"{spark_cp}:{home / 'jobs/job/target/geoswap-job.jar'}:{home / 'jobs/launcher/target/geoswap-launcher.jar'}",
+            main_class]
 
 
 def run(main_class: str, args: list[str]) -> dict:

@@ -140,9 +140,9 @@ def measure(events: int, home: str, java: Java) -> list[dict]:
     cluster = Cluster(home, 2)
     try:
         for cores in (1, 2):
-            cmd = java.job + ["io.geoswap.job.launcher.LauncherMain", "run", "--target", "spark-submit",
+            cmd = java.job + ["io.geoswap.launcher.LauncherMain", "run", "--target", "spark-submit",
                               "--master", cluster.url, "--spark-home", home,
-                              "--job-jar", str(ROOT / "jobs/target/geoswap-job.jar"),
+                              "--job-jar", str(ROOT / "jobs/job/target/geoswap-job.jar"),
                               "--spark-conf", f"spark.cores.max={cores}", "--spark-conf", "spark.executor.memory=1g",
                               "--spark-conf", f"spark.sql.shuffle.partitions={2 * cores}",
                               "--spec", SPEC, "--version", f"s{stamp}c{cores}", "--logical-date", CUTOFF]

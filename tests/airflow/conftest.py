@@ -20,8 +20,8 @@ def psql(sql: str, db: str = DB) -> str:
 
 
 def java_tool(main_class: str, *args: str) -> None:
-    spark_cp = (ROOT / "jobs/target/spark-classpath.txt").read_text().strip()
-    subprocess.run(["java", f"@{ROOT / 'jvm/spark-java17.args'}", "-cp", f"{spark_cp}:{ROOT / 'jobs/target/geoswap-job.jar'}",
+    spark_cp = (ROOT / "jobs/job/target/spark-classpath.txt").read_text().strip()
+    subprocess.run(["java", f"@{ROOT / 'jvm/spark-java17.args'}", "-cp", f"{spark_cp}:{ROOT / 'jobs/job/target/geoswap-job.jar'}",
                     main_class, *args], check=True, stdout=subprocess.DEVNULL)
 
 

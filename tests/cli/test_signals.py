@@ -78,8 +78,8 @@ def listener() -> Iterator[Listener]:
 
 @pytest.fixture(scope="module", autouse=True)
 def built() -> None:
-    for jar in ("swap-task/target/geoswap-swap-task.jar", "jobs/target/geoswap-job.jar",
-                "jobs/target/spark-classpath.txt"):
+    for jar in ("swap-task/target/geoswap-swap-task.jar", "jobs/job/target/geoswap-job.jar",
+                "jobs/job/target/spark-classpath.txt"):
         if not (ROOT / jar).is_file():
             pytest.fail(f"{jar} is missing: build first (./geoswap build)")
 

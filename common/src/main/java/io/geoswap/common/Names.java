@@ -48,13 +48,7 @@ public final class Names {
       base = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
           .format(logicalDate.withOffsetSameInstant(java.time.ZoneOffset.UTC)).toLowerCase(java.util.Locale.ROOT);
     } else if (runId != null && !runId.isBlank()) {
-      try {
-        byte[] h = java.security.MessageDigest.getInstance("SHA-256")
-            .digest(runId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        base = "r" + java.util.HexFormat.of().formatHex(h).substring(0, 14);
-      } catch (java.security.NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
+      base = "r" + Digests.sha256Hex(runId).substring(0, 14);
     } else {
       throw GeoswapException.usage("give --version, or --logical-date or --run-id to derive it from");
     }

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * moto's AWS emulator over HTTP on a free loopback port (jobs/src/test/python/moto_server.py, run by the
+ * moto's AWS emulator over HTTP on a free loopback port (common/src/test/python/moto_server.py, run by the
  * Python that ./geoswap test installed moto into: $GEOSWAP_MOTO_PYTHON).
  */
 public final class MotoServer implements AutoCloseable {
@@ -26,7 +26,7 @@ public final class MotoServer implements AutoCloseable {
       port = s.getLocalPort();
     }
     endpoint = "http://127.0.0.1:" + port;
-    Path script = TestDb.repoRoot().resolve("jobs/src/test/python/moto_server.py");
+    Path script = TestDb.repoRoot().resolve("common/src/test/python/moto_server.py");
     process = new ProcessBuilder(python, script.toString(), Integer.toString(port))
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -78,7 +78,17 @@ public final class TestDb {
     return ((Number) value(sql)).longValue();
   }
 
+  /**
+   * The checkout: failsafe says where; otherwise (surefire, an IDE) the nearest folder above the module's
+   * that holds Maven's .mvn, since modules sit at different depths (common/, jobs/job/).
+   */
   public static Path repoRoot() {
-    return Path.of(System.getProperty("geoswap.repoRoot", Path.of("").toAbsolutePath().getParent().toString()));
+    String given = System.getProperty("geoswap.repoRoot");
+    if (given != null) return Path.of(given);
+    Path here = Path.of("").toAbsolutePath();
+    for (Path p = here; p != null; p = p.getParent()) {
+      if (java.nio.file.Files.isDirectory(p.resolve(".mvn"))) return p;
+    }
+    return here.getParent();
   }
 }

@@ -18,7 +18,7 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
     switch (args.length == 0 ? "" : args[0]) {
-      case "launcher" -> io.geoswap.job.launcher.LauncherMain.main(rest);
+      case "launcher" -> io.geoswap.launcher.LauncherMain.main(rest);
       case "swap-task" -> io.geoswap.swap.SwapTaskMain.main(rest);
       default -> {
         System.err.println("geoswap: " + USAGE);

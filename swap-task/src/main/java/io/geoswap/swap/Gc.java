@@ -1,6 +1,7 @@
 package io.geoswap.swap;
 
 import io.geoswap.common.Names;
+import io.geoswap.common.db.Catalog;
 import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;

@@ -3,6 +3,7 @@ package io.geoswap.swap;
 import io.geoswap.common.ExitCode;
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.db.Db;
+import io.geoswap.common.db.Catalog;
 import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.registry.VersionRecord;

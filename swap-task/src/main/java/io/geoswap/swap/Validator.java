@@ -2,6 +2,7 @@ package io.geoswap.swap;
 
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Sql;
+import io.geoswap.common.db.Catalog;
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.registry.VersionRecord;

@@ -2,6 +2,7 @@ package io.geoswap.common.db;
 
 import io.geoswap.common.ExitCode;
 import io.geoswap.common.GeoswapException;
+import io.geoswap.common.Text;
 import java.sql.SQLException;
 
 /**
@@ -28,7 +29,7 @@ public final class DbErrors {
   /** A one-line, secret-free error for {@code e} while doing {@code what}. */
   public static GeoswapException translate(String what, SQLException e) {
     int code = exitCode(e);
-    String message = oneLine(e.getMessage());
+    String message = Text.oneLine(e.getMessage());
     String hint = switch (code) {
       case ExitCode.TEMPORARY -> " (temporary; a retry may succeed)";
       default -> "";
@@ -46,9 +47,5 @@ public final class DbErrors {
       if (c.getCause() == c) break;
     }
     return null;
-  }
-
-  static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
   }
 }
