@@ -28,7 +28,7 @@ def dagbag(pipelines: Path | None = None) -> DagBag:
 def test_every_spec_becomes_a_dag_without_import_errors():
     bag = dagbag()
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"geoswap__zone_stats", "geoswap__land_use_area"}
+    assert set(bag.dag_ids) == {"geoswap__zone_stats", "geoswap__land_use_area", "geoswap__road_length"}
 
 
 def test_structure_retries_and_params_are_as_specified():

@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.common.db.Catalog;
 import io.geoswap.common.Sql;
 import io.geoswap.common.Text;
 import io.geoswap.common.db.Db;

@@ -1,4 +1,4 @@
-package io.geoswap.swap;
+package io.geoswap.common.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** Schema drift: which tables can replace a view's columns (CREATE OR REPLACE VIEW may only append). */
 class CatalogTest {
   private static Catalog.Column col(String name, String type) {
-    return new Catalog.Column(name, type);
+    return new Catalog.Column(name, type, type.replaceAll("\\(.*", ""));
   }
 
   private static final List<Catalog.Column> VIEW = List.of(col("zone_id", "integer"), col("events", "bigint"),

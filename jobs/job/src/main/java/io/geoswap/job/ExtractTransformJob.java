@@ -145,12 +145,14 @@ public final class ExtractTransformJob {
           read.extract(), f.dropped() > 0 ? ", " + f.dropped() + " dropped" : "",
           f.repaired() > 0 ? ", " + f.repaired() + " repaired" : "");
     }
-    long rows = checkSrids(spec, counted);
+    Map<String, Integer> otherSrids = checkSrids(spec, result, counted);
+    long rows = counted.getLong(0);
     phases.stop();
     LOG.info("transform: {} rows", rows);
 
     phases.start("load");
-    loader.create(PgTypes.columnDefinitions(result.schema(), spec.target().geometry(), spec.transformLocation()));
+    loader.create(PgTypes.columnDefinitions(result.schema(), spec.target().geometry(), otherSrids,
+        spec.transformLocation()));
     int failAfter = Integer.parseInt(spark.conf().get(FAIL_AFTER_COMMIT_CONF, "-1"));
     runSpark("loading " + loader.table(), () -> loader.load(result, buildId, params.version(), failAfter));
     long committed = registry.committedRows(buildId);
@@ -179,10 +181,12 @@ public final class ExtractTransformJob {
     List<String> problems = new ArrayList<>();
     Map<String, StructField> fields = new LinkedHashMap<>();
     for (StructField f : result.schema().fields()) fields.put(f.name(), f);
-    String geom = spec.target().geometry().column();
-    StructField g = fields.get(geom);
-    if (g == null) problems.add("has no column " + geom + " (target.geometry.column)");
-    else if (!(g.dataType() instanceof GeometryUDT)) problems.add("column " + geom + " is " + g.dataType().simpleString() + ", not a geometry");
+    if (spec.target().geometry() != null) {
+      String geom = spec.target().geometry().column();
+      StructField g = fields.get(geom);
+      if (g == null) problems.add("has no column " + geom + " (target.geometry.column)");
+      else if (!(g.dataType() instanceof GeometryUDT)) problems.add("column " + geom + " is " + g.dataType().simpleString() + ", not a geometry");
+    }
     for (String k : spec.target().key()) {
       if (!fields.containsKey(k)) problems.add("has no column " + k + " (target.key)");
     }
@@ -196,24 +200,61 @@ public final class ExtractTransformJob {
     }
   }
 
-  /** Runs the transform: rows in the result, and those whose geometry has an SRID other than the spec's or none. */
-  private static Row countAndSrids(PipelineSpec spec, Dataset<Row> result) {
-    String g = "`" + spec.target().geometry().column() + "`";
-    int srid = spec.target().geometry().srid();
-    return result.selectExpr("count(1)",
-        "count_if(" + g + " IS NOT NULL AND ST_SRID(" + g + ") NOT IN (0, " + srid + "))",
-        "max(CASE WHEN ST_SRID(" + g + ") NOT IN (0, " + srid + ") THEN ST_SRID(" + g + ") END)").first();
+  /** The result's geometry columns other than the declared one, in order. */
+  private static List<String> otherGeometries(PipelineSpec spec, Dataset<Row> result) {
+    String declared = spec.target().geometry() == null ? null : spec.target().geometry().column();
+    List<String> out = new ArrayList<>();
+    for (StructField f : result.schema().fields()) {
+      if (f.dataType() instanceof GeometryUDT && !f.name().equals(declared)) out.add(f.name());
+    }
+    return out;
   }
 
-  /** Rows in the result; the declared geometry column must carry the spec's SRID or none (aggregates). */
-  private static long checkSrids(PipelineSpec spec, Row r) {
-    int srid = spec.target().geometry().srid();
-    if (r.getLong(1) > 0) {
-      throw GeoswapException.data("the transform's " + spec.target().geometry().column() + " has SRID "
-          + r.get(2) + " in " + r.getLong(1) + " rows, but target.geometry.srid is " + srid
-          + ": transform it back (ST_Transform) in the SQL");
+  /**
+   * Runs the transform, in one action: its rows; for the declared geometry column, the rows whose SRID is
+   * neither the spec's nor none; for every other geometry column, its smallest and largest SRID.
+   */
+  private static Row countAndSrids(PipelineSpec spec, Dataset<Row> result) {
+    List<String> exprs = new ArrayList<>(List.of("count(1)"));
+    if (spec.target().geometry() != null) {
+      String g = "`" + spec.target().geometry().column() + "`";
+      int srid = spec.target().geometry().srid();
+      exprs.add("count_if(" + g + " IS NOT NULL AND ST_SRID(" + g + ") NOT IN (0, " + srid + "))");
+      exprs.add("max(CASE WHEN ST_SRID(" + g + ") NOT IN (0, " + srid + ") THEN ST_SRID(" + g + ") END)");
     }
-    return r.getLong(0);
+    for (String other : otherGeometries(spec, result)) {
+      exprs.add("min(ST_SRID(`" + other + "`))");
+      exprs.add("max(ST_SRID(`" + other + "`))");
+    }
+    return result.selectExpr(exprs.toArray(String[]::new)).first();
+  }
+
+  /**
+   * The declared geometry column must carry the spec's SRID or none (aggregates drop it); every other
+   * geometry column one SRID, which types it ({@code geometry(Geometry, srid)}). Returns those SRIDs.
+   */
+  private static Map<String, Integer> checkSrids(PipelineSpec spec, Dataset<Row> result, Row r) {
+    int i = 1;
+    if (spec.target().geometry() != null) {
+      int srid = spec.target().geometry().srid();
+      if (r.getLong(1) > 0) {
+        throw GeoswapException.data("the transform's " + spec.target().geometry().column() + " has SRID "
+            + r.get(2) + " in " + r.getLong(1) + " rows, but target.geometry.srid is " + srid
+            + ": transform it back (ST_Transform) in the SQL");
+      }
+      i = 3;
+    }
+    Map<String, Integer> srids = new LinkedHashMap<>();
+    for (String other : otherGeometries(spec, result)) {
+      Object min = r.get(i++);
+      Object max = r.get(i++);
+      if (min != null && !min.equals(max)) {
+        throw GeoswapException.data("result column " + other + " mixes SRIDs (" + min + " … " + max + "): a geometry"
+            + " column holds one SRID; ST_Transform (or ST_SetSRID) its values to one in the SQL");
+      }
+      srids.put(other, max == null ? 0 : ((Number) max).intValue());
+    }
+    return srids;
   }
 
   /** Runs a Spark action, turning task failures into geoswap's errors (the cause chain holds the reason). */

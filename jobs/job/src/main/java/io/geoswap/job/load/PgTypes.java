@@ -29,9 +29,11 @@ public final class PgTypes {
 
   /**
    * One {@code "name" type} per result column. The spec's geometry column becomes a typed PostGIS column
-   * ({@code geometry(Polygon,4326)}); any other geometry column a plain {@code geometry}.
+   * ({@code geometry(Polygon,4326)}); any other geometry column {@code geometry(Geometry,srid)} with the
+   * one SRID its data has ({@code otherSrids}; 0 or absent: a plain {@code geometry}).
    */
-  public static List<String> columnDefinitions(StructType schema, GeometryColumn geometry, String transformLocation) {
+  public static List<String> columnDefinitions(StructType schema, GeometryColumn geometry,
+      java.util.Map<String, Integer> otherSrids, String transformLocation) {
     List<String> defs = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (StructField f : schema.fields()) {
@@ -40,7 +42,10 @@ public final class PgTypes {
         problems.add("result column " + problem + ": alias it in the transform (… AS my_name)");
         continue;
       }
-      String type = pgType(f.dataType(), f.name().equals(geometry.column()) ? geometry : null);
+      GeometryColumn typed = geometry != null && f.name().equals(geometry.column()) ? geometry
+          : otherSrids.getOrDefault(f.name(), 0) > 0 ? new GeometryColumn(f.name(), otherSrids.get(f.name()), "Geometry")
+          : null;
+      String type = pgType(f.dataType(), typed);
       if (type == null) {
         problems.add("result column " + f.name() + " has Spark type " + f.dataType().simpleString()
             + ", which geoswap can't store: cast it in the transform");

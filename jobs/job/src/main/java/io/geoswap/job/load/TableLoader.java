@@ -63,8 +63,8 @@ public final class TableLoader {
     List<String> cols = new ArrayList<>();
     for (StructField f : result.schema().fields()) cols.add(f.name());
     String copySql = "COPY " + qualified + " (" + Sql.idents(cols) + ") FROM STDIN (FORMAT text)";
-    CopyEncoder encoder = new CopyEncoder(result.schema(), spec.target().geometry().column(),
-        spec.target().geometry().srid());
+    CopyEncoder encoder = spec.target().geometry() == null ? new CopyEncoder(result.schema(), null, 0)
+        : new CopyEncoder(result.schema(), spec.target().geometry().column(), spec.target().geometry().srid());
     result.foreachPartition(new PartitionWriter(db, copySql, encoder, buildId, spec.name(), version,
         failAfterCommitPartition));
   }
