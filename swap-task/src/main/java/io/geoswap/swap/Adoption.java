@@ -155,13 +155,15 @@ final class Adoption {
   private static void carryOver(Connection c, Plan p) throws SQLException {
     List<String> statements = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT format('ALTER VIEW %s OWNER TO %I', ?, ?),"
-        + " CASE WHEN ? <> current_user THEN format('GRANT SELECT ON %s TO %I', ?, ?) END")) {
+        + " CASE WHEN NOT has_table_privilege(?::text, to_regclass(?), 'SELECT')"
+        + " THEN format('GRANT SELECT ON %s TO %I', ?, ?) END")) {
       String version = p.versionTable().toString();
       ps.setString(1, p.matview().toString());
       ps.setString(2, p.owner());
       ps.setString(3, p.owner());
       ps.setString(4, version);
-      ps.setString(5, p.owner());
+      ps.setString(5, version);
+      ps.setString(6, p.owner());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         // A view reads its table with its owner's rights (PostgreSQL docs, "CREATE VIEW"): the owner must

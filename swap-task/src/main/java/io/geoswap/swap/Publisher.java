@@ -89,6 +89,14 @@ public final class Publisher {
       registry.checkTarget(spec.name(), spec.target().schema(), spec.target().view());
       VersionRecord rec = registry.find(spec.name(), version).orElseThrow(() -> GeoswapException.usage(
           "version " + version + " of " + spec.name() + " is unknown to the registry"));
+      if ("m".equals(Catalog.relkind(c, spec.target().schema(), spec.target().view()))) {
+        // A materialized view that clients query by name: taken over only by adopt, after verify.
+        String mv = spec.target().schema() + "." + spec.target().view();
+        return new Outcome("not_adopted", spec.name(), version, null, 0, null, List.of(), List.of(), ExitCode.SKIPPED,
+            mv + " is a materialized view geoswap hasn't taken over: version " + version + " is built and validated"
+            + " but not published; prove it with `verify --against " + mv + "`, then `adopt --matview " + mv
+            + "` (README \"Migrating a materialized view\")");
+      }
       Map<String, Object> waited = null;
       if (registry.liveVersion(spec.name()).filter(version::equals).isEmpty()) {
         mode.checkPublishable(rec);

@@ -36,7 +36,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "swap-task", mixinStandardHelpOptions = true, subcommands = {
     SwapTaskMain.Validate.class, SwapTaskMain.Promote.class, SwapTaskMain.Rollback.class, SwapTaskMain.Gc_.class,
-    SwapTaskMain.Status.class, Verify.class},
+    SwapTaskMain.Status.class, Verify.class, Adopt.class},
     description = "Validate, publish and clean up geoswap versions.")
 public final class SwapTaskMain implements Callable<Integer> {
   final Map<String, String> env;
@@ -263,8 +263,12 @@ public final class SwapTaskMain implements Callable<Integer> {
         out.put("live", live.orElse(null));
         out.put("retained", versions.stream().filter(v -> v.status() == VersionStatus.RETIRED).map(VersionRecord::version).toList());
         out.put("runs", runs);
+        // A materialized view adopt took over is kept (not dropped) until someone drops it by hand.
+        var adoption = io.geoswap.common.registry.Publications.currentAdoption(c, spec.name());
+        adoption.ifPresent(a -> out.put("kept_matview", a.viewSchema() + "." + a.keptName()));
         if (!json) {
-          main.out.printf("%s  view %s  live: %s  retained: %s%n", spec.name(), out.get("view"), out.get("live"), out.get("retained"));
+          main.out.printf("%s  view %s  live: %s  retained: %s%s%n", spec.name(), out.get("view"), out.get("live"),
+              out.get("retained"), adoption.map(a -> "  kept materialized view: " + a.viewSchema() + "." + a.keptName()).orElse(""));
           main.out.printf("%-20s %-11s %10s  %-22s %s%n", "version", "status", "rows", "logical date", "checks");
           for (Map<String, Object> r : runs) {
             main.out.printf("%-20s %-11s %10s  %-22s %s%n", r.get("version"), r.get("status"), r.get("rows"),

@@ -131,6 +131,11 @@ public final class Validator {
         }
         run(checks, "view_compatible", () -> {
           String view = spec.target().view();
+          if ("m".equals(Catalog.relkind(c, schema, view))) {
+            // A materialized view geoswap is to take over: verify compares it, adopt replaces it.
+            return check("view_compatible", "skipped", null, null, schema + "." + view
+                + " is a materialized view: verify this version against it, then adopt it");
+          }
           if (!"v".equals(Catalog.relkind(c, schema, view))) {
             return check("view_compatible", Catalog.exists(c, schema, view) ? "failed" : "skipped", null, null,
                 Catalog.exists(c, schema, view) ? schema + "." + view + " exists and is not a view" : "no view yet");

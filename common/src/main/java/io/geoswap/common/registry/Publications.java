@@ -69,6 +69,56 @@ public final class Publications {
     }
   }
 
+  /**
+   * The pipeline publishes nothing any more ({@code adopt --undo} gave the name back to the materialized
+   * view): no live version, and the one that was live is retired.
+   */
+  public static void recordUnpublished(Connection c, String pipeline, String version) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE geoswap.pipelines SET live_version = NULL,"
+        + " updated_at = now() WHERE pipeline = ?")) {
+      ps.setString(1, pipeline);
+      ps.executeUpdate();
+    }
+    move(c, pipeline, version, Set.of(VersionStatus.LIVE), VersionStatus.RETIRED, ", retired_at = now()");
+  }
+
+  /** An adoption: {@code view} took over the name of a materialized view, now kept as {@code keptName}. */
+  public record Adoption(String pipeline, String viewSchema, String viewName, String keptName, String version,
+      boolean forced) {}
+
+  public static void recordAdoption(Connection c, Adoption a) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO geoswap.adoptions (pipeline, view_schema, view_name,"
+        + " kept_name, version, forced) VALUES (?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, a.pipeline());
+      ps.setString(2, a.viewSchema());
+      ps.setString(3, a.viewName());
+      ps.setString(4, a.keptName());
+      ps.setString(5, a.version());
+      ps.setBoolean(6, a.forced());
+      ps.executeUpdate();
+    }
+  }
+
+  /** The pipeline's adoption that is not undone, if any. */
+  public static java.util.Optional<Adoption> currentAdoption(Connection c, String pipeline) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT view_schema, view_name, kept_name, version, forced FROM"
+        + " geoswap.adoptions WHERE pipeline = ? AND undone_at IS NULL ORDER BY adopted_at DESC LIMIT 1")) {
+      ps.setString(1, pipeline);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? java.util.Optional.of(new Adoption(pipeline, rs.getString(1), rs.getString(2),
+            rs.getString(3), rs.getString(4), rs.getBoolean(5))) : java.util.Optional.empty();
+      }
+    }
+  }
+
+  public static void recordUndone(Connection c, String pipeline) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE geoswap.adoptions SET undone_at = now()"
+        + " WHERE pipeline = ? AND undone_at IS NULL")) {
+      ps.setString(1, pipeline);
+      ps.executeUpdate();
+    }
+  }
+
   /** {@code version} was not promoted: older (logical date) than the live version. */
   public static void markSuperseded(Connection c, String pipeline, String version) throws SQLException {
     move(c, pipeline, version, VersionStatus.SUPERSEDED, "");

@@ -37,7 +37,7 @@ public final class VersionRegistry {
   }
 
   /** The comment registry.sql leaves on geoswap.versions; a registry that has it needs no DDL. */
-  static final String REGISTRY_REVISION = "geoswap registry, revision 3";
+  static final String REGISTRY_REVISION = "geoswap registry, revision 4";
 
   /**
    * Creates or upgrades the registry's schema and tables when they are missing or older than this code.

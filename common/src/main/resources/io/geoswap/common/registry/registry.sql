@@ -74,6 +74,19 @@ CREATE TABLE IF NOT EXISTS geoswap.verifications (
   PRIMARY KEY (pipeline, version, against)
 );
 
+-- Materialized views `adopt` took over: the view geoswap now publishes under the name, and the name the
+-- materialized view is kept under (for `adopt --undo`) until it is dropped by hand.
+CREATE TABLE IF NOT EXISTS geoswap.adoptions (
+  pipeline     text NOT NULL,
+  view_schema  text NOT NULL,
+  view_name    text NOT NULL,
+  kept_name    text NOT NULL,
+  version      text NOT NULL,
+  forced       boolean NOT NULL DEFAULT false,
+  adopted_at   timestamptz NOT NULL DEFAULT now(),
+  undone_at    timestamptz
+);
+
 -- The registry belongs to whoever owns schema geoswap (the builder role under roles.sql), whichever task
 -- created it: a publisher that ran first must not leave the builder tables it can't write.
 DO $$
@@ -81,7 +94,7 @@ DECLARE
   owner_name text := (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'geoswap');
   t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['pipelines', 'versions', 'load_markers', 'verifications'] LOOP
+  FOREACH t IN ARRAY ARRAY['pipelines', 'versions', 'load_markers', 'verifications', 'adoptions'] LOOP
     IF (SELECT relowner::regrole::text FROM pg_class WHERE oid = ('geoswap.' || t)::regclass) <> owner_name THEN
       EXECUTE format('ALTER TABLE geoswap.%I OWNER TO %s', t, owner_name);
     END IF;
@@ -89,4 +102,4 @@ BEGIN
 END $$;
 
 -- The revision a task checks before running this file (VersionRegistry.REGISTRY_REVISION).
-COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 3';
+COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 4';
