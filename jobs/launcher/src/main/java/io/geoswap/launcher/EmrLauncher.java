@@ -45,6 +45,8 @@ public final class EmrLauncher {
   private final LongSupplier nanoTime;
   private final Sleeper sleeper;
   private final AtomicReference<Run> current = new AtomicReference<>();
+  /** The name of the run being submitted, until StartJobRun has answered with its id. */
+  private final AtomicReference<String> submitting = new AtomicReference<>();
 
   public EmrLauncher(JobRuns runs, Settings settings, LongSupplier nanoTime, Sleeper sleeper) {
     this.runs = runs;
@@ -53,9 +55,16 @@ public final class EmrLauncher {
     this.sleeper = sleeper;
   }
 
-  /** The run being waited on, if any (for the SIGTERM hook). */
+  /**
+   * The run being waited on, if any (for the SIGTERM hook). A signal while StartJobRun is still answering
+   * finds the run by its name: it exists by then, though only EMR knows its id.
+   */
   public Optional<Run> current() {
-    return Optional.ofNullable(current.get());
+    Run run = current.get();
+    if (run != null) return Optional.of(run);
+    String name = submitting.get();
+    if (name == null) return Optional.empty();
+    return runs.findByName(name).stream().filter(r -> !r.terminal()).findFirst();
   }
 
   public Outcome run(StartRequest template) {
@@ -78,7 +87,13 @@ public final class EmrLauncher {
       StartRequest request = new StartRequest(template.name(), clientToken(template.name(), ended + 1),
           template.entryPoint(), template.arguments(), template.sparkSubmitParameters(), template.tags(),
           template.s3LogUri(), template.cloudWatchLogGroup());
-      run = runs.start(request);
+      submitting.set(template.name());
+      try {
+        run = runs.start(request);
+        current.set(run);
+      } finally {
+        submitting.set(null);
+      }
       submitted = true;
       LOG.info("submitted job run {} ({}), attempt {}", run.id(), run.name(), ended + 1);
     }

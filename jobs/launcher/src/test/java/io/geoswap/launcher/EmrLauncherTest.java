@@ -33,6 +33,8 @@ class EmrLauncherTest {
     final List<String> cancelled = new ArrayList<>();
     final List<JobRunState> next = new ArrayList<>();
     boolean applicationStarted;
+    /** Runs once StartJobRun has created the run, before it answers. */
+    Runnable whileStarting = () -> { };
     String details = "";
 
     FakeRuns script(JobRunState... states) {
@@ -62,6 +64,7 @@ class EmrLauncherTest {
       String id = "run" + (runs.size() + 1);
       runs.put(id, new Run(id, request.name(), SUBMITTED, null));
       scripts.put(id, new ArrayDeque<>(next));
+      whileStarting.run();
       return runs.get(id);
     }
 
@@ -161,5 +164,17 @@ class EmrLauncherTest {
     assertThat(runs.cancelled).containsExactly("run1");
     assertThat(o.run().state()).isEqualTo(CANCELLED);
     assertThat(o.message()).contains("timed out after 25 s and was cancelled (now CANCELLED)");
+  }
+
+  @Test
+  void aSignalWhileTheRunIsBeingSubmittedStillFindsItToCancel() {
+    FakeRuns runs = new FakeRuns().script(RUNNING, SUCCESS);
+    EmrLauncher launcher = launcher(runs, Duration.ofHours(1));
+    List<String> seen = new ArrayList<>();
+    runs.whileStarting = () -> launcher.current().ifPresent(r -> seen.add(r.id()));
+    assertThat(launcher.current()).isEmpty();
+    launcher.run(request());
+    assertThat(seen).containsExactly("run1");
+    assertThat(launcher.current()).as("nothing to cancel once the run has ended").isEmpty();
   }
 }
