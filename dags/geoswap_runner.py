@@ -21,16 +21,14 @@ TEMPORARY = 75
 
 
 def _java_command(home: Path, main_class: str) -> list[str]:
-    """The local runner's java command: the job and launcher jars with Spark's jars, or the swap-task jar."""
-    java = os.environ.get("GEOSWAP_JAVA", "java")
+    """The local runner's command: jvm/run-java, the one way geoswap starts its JVMs (./geoswap and the
+    benchmark too): Spark's jars ahead of the job and launcher jars (GEOSWAP_SPARK_CLASSPATH for a
+    distribution's), Spark's --add-opens, the driver's heap, a class-data archive where it can write one, and
+    the output contract when the JVM dies by a signal. GEOSWAP_JAVA picks another java."""
+    run_java = str(home / "jvm/run-java")
     if main_class.startswith("io.geoswap.swap"):
-        return [java, "-jar", str(home / "swap-task/target/geoswap-swap-task.jar")]
-    # Spark's jars: a distribution's jars folder (GEOSWAP_SPARK_CLASSPATH, e.g. pyspark's "…/jars/*"),
-    # else the classpath Maven wrote for this checkout.
-    spark_cp = os.environ.get("GEOSWAP_SPARK_CLASSPATH") or (home / "jobs/job/target/spark-classpath.txt").read_text().strip()
-    return [java, f"@{home / 'jvm/spark-java17.args'}", "-cp",
-            f"{spark_cp}:{home / 'jobs/job/target/geoswap-job.jar'}:{home / 'jobs/launcher/target/geoswap-launcher.jar'}",
-            main_class]
+        return [run_java, "swap-task"]
+    return [run_java, "job", main_class]
 
 
 def run(main_class: str, args: list[str]) -> dict:

@@ -20,9 +20,8 @@ def psql(sql: str, db: str = DB) -> str:
 
 
 def java_tool(main_class: str, *args: str) -> None:
-    spark_cp = (ROOT / "jobs/job/target/spark-classpath.txt").read_text().strip()
-    subprocess.run(["java", f"@{ROOT / 'jvm/spark-java17.args'}", "-cp", f"{spark_cp}:{ROOT / 'jobs/job/target/geoswap-job.jar'}",
-                    main_class, *args], check=True, stdout=subprocess.DEVNULL)
+    """A main class of the job jar, started the one way geoswap starts JVMs (jvm/run-java)."""
+    subprocess.run([str(ROOT / "jvm/run-java"), "job", main_class, *args], check=True, stdout=subprocess.DEVNULL)
 
 
 def pytest_configure(config):

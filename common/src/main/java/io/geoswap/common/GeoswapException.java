@@ -22,24 +22,24 @@ public class GeoswapException extends RuntimeException {
 
   /** Bad usage, spec or configuration. */
   public static GeoswapException usage(String message) {
-    return new GeoswapException(ExitCode.USAGE, message);
+    return new GeoswapException(ExitCode.USAGE.code(), message);
   }
 
   public static GeoswapException usage(String message, Throwable cause) {
-    return new GeoswapException(ExitCode.USAGE, message, cause);
+    return new GeoswapException(ExitCode.USAGE.code(), message, cause);
   }
 
   /** The data breaks a rule of the spec. */
   public static GeoswapException data(String message) {
-    return new GeoswapException(ExitCode.DATA, message);
+    return new GeoswapException(ExitCode.DATA.code(), message);
   }
 
   public static GeoswapException data(String message, Throwable cause) {
-    return new GeoswapException(ExitCode.DATA, message, cause);
+    return new GeoswapException(ExitCode.DATA.code(), message, cause);
   }
 
   /** Worth a retry. */
   public static GeoswapException temporary(String message, Throwable cause) {
-    return new GeoswapException(ExitCode.TEMPORARY, message, cause);
+    return new GeoswapException(ExitCode.TEMPORARY.code(), message, cause);
   }
 }

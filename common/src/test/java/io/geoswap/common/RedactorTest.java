@@ -21,7 +21,7 @@ class RedactorTest {
         + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8));
     int code = Cli.failure(leak, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(code).isEqualTo(ExitCode.UNEXPECTED);
+    assertThat(code).isEqualTo(ExitCode.UNEXPECTED.code());
     String all = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
     assertThat(all).doesNotContain(password).doesNotContain("s3cr3t-Pa55%2Bword").contains("PGPASSWORD=****");
   }

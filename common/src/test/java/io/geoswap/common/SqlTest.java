@@ -20,7 +20,7 @@ class SqlTest {
       assertThatThrownBy(() -> Sql.ident(bad))
           .isInstanceOf(GeoswapException.class)
           .hasMessageContaining("unsafe identifier")
-          .extracting(e -> ((GeoswapException) e).exitCode()).isEqualTo(ExitCode.USAGE);
+          .extracting(e -> ((GeoswapException) e).exitCode()).isEqualTo(ExitCode.USAGE.code());
     }
   }
 

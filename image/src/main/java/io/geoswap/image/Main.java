@@ -22,8 +22,8 @@ public final class Main {
       case "swap-task" -> io.geoswap.swap.SwapTaskMain.main(rest);
       default -> {
         System.err.println("geoswap: " + USAGE);
-        Cli.printJson(System.out, Map.of("status", "failed", "exit_code", ExitCode.USAGE, "error", USAGE));
-        System.exit(ExitCode.USAGE);
+        Cli.printJson(System.out, Map.of("status", "failed", "exit_code", ExitCode.USAGE.code(), "error", USAGE));
+        System.exit(ExitCode.USAGE.code());
       }
     }
   }

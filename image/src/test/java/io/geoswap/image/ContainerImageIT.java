@@ -135,8 +135,8 @@ class ContainerImageIT {
   @Test
   void exitCodesAndTheJsonResultPassThroughTheContainer() throws Exception {
     Run usage = task();
-    assertThat(usage.exitCode()).isEqualTo(ExitCode.USAGE);
-    assertThat(usage.last().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE);
+    assertThat(usage.exitCode()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(usage.last().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE.code());
 
     // A failed check: 3, and nothing is published.
     Path strict = Files.createDirectories(tmp.resolve("strict"));
@@ -150,22 +150,22 @@ class ContainerImageIT {
     assertThat(build.exitCode()).as(build.toString()).isZero();
     Object liveBefore = db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'");
     Run check = task(Map.of(), strict, "swap-task", "validate", "--spec", "/pipelines/zone_stats.yaml", "--version", "strict1");
-    assertThat(check.exitCode()).as(check.toString()).isEqualTo(ExitCode.DATA);
+    assertThat(check.exitCode()).as(check.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(check.last().get("status").asText()).isEqualTo("failed");
     assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'")).isEqualTo(liveBefore);
 
     // Wrong password: 2 (retrying won't help), and the password is in no output line.
     Run denied = task(Map.of("PGPASSWORD", "not-the-password-xyz"), ROOT.resolve("pipelines"),
         "swap-task", "status", "--spec", "/pipelines/zone_stats.yaml");
-    assertThat(denied.exitCode()).as(denied.toString()).isEqualTo(ExitCode.USAGE);
-    assertThat(denied.last().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE);
+    assertThat(denied.exitCode()).as(denied.toString()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(denied.last().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE.code());
     assertThat(denied.toString()).doesNotContain("not-the-password-xyz");
 
     // Database down: 75 (retried).
     Run down = task(Map.of("PGPORT", "1"), ROOT.resolve("pipelines"),
         "swap-task", "status", "--spec", "/pipelines/zone_stats.yaml");
-    assertThat(down.exitCode()).as(down.toString()).isEqualTo(ExitCode.TEMPORARY);
-    assertThat(down.last().get("exit_code").asInt()).isEqualTo(ExitCode.TEMPORARY);
+    assertThat(down.exitCode()).as(down.toString()).isEqualTo(ExitCode.TEMPORARY.code());
+    assertThat(down.last().get("exit_code").asInt()).isEqualTo(ExitCode.TEMPORARY.code());
   }
 
   @Test
@@ -199,7 +199,7 @@ class ContainerImageIT {
       assertThat(status.toString()).doesNotContain(db.settings.password());
 
       Run missing = exec(env, concat(run, List.of("--spec", "s3://artifacts/geoswap/pipelines/nope.yaml"), aws));
-      assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(ExitCode.USAGE);
+      assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(ExitCode.USAGE.code());
       assertThat(missing.last().get("error").asText()).contains("file not found: s3://artifacts/geoswap/pipelines/nope.yaml");
     }
   }

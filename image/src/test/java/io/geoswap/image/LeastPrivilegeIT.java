@@ -240,14 +240,14 @@ class LeastPrivilegeIT {
     Files.writeString(bad.resolve("zone_stats.yaml"), replaced(yaml, "where: \"ts < '${logical_date}'\"",
         "where: \"true) AS q LIMIT 0; DROP TABLE public.canary; SELECT NULL FROM (SELECT 1\""));
     Run where = job("lp3", bad.resolve("zone_stats.yaml"));
-    assertThat(where.exitCode()).as(where.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(where.exitCode()).as(where.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(where.stderr()).contains("sources.events.where: must be one boolean expression");
 
     Files.writeString(bad.resolve("zone_stats.yaml"), replaced(yaml,
         "expected_rows_sql: \"SELECT count(*) FROM public.zones\"",
         "expected_rows_sql: \"SELECT 1; COMMIT; DELETE FROM public.canary; SELECT 1\""));
     Run check = swap("validate", "--spec", bad.resolve("zone_stats.yaml").toString(), "--version", "lp2");
-    assertThat(check.exitCode()).as(check.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(check.exitCode()).as(check.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(check.stderr()).contains("checks.expected_rows_sql: holds 4 statements");
 
     assertThat(db.count("SELECT count(*) FROM public.canary")).isEqualTo(2);

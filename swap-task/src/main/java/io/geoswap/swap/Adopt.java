@@ -62,7 +62,7 @@ final class Adopt extends SwapTaskMain.Sub {
       registry.checkTarget(spec.name(), mv.schema(), mv.name());
       Map<String, Object> json = undo ? undo(c, spec, mv, config) : adopt(c, registry, spec, mv, config);
       Cli.printJson(main.out, json);
-      return ExitCode.OK;
+      return ExitCode.OK.code();
     } catch (SQLException e) {
       throw DbErrors.translate("adopt of " + mv, e);
     }

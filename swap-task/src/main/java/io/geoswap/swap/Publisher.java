@@ -92,7 +92,7 @@ public final class Publisher {
       if ("m".equals(Catalog.relkind(c, spec.target().schema(), spec.target().view()))) {
         // A materialized view that clients query by name: taken over only by adopt, after verify.
         String mv = spec.target().schema() + "." + spec.target().view();
-        return new Outcome("not_adopted", spec.name(), version, null, 0, null, List.of(), List.of(), ExitCode.SKIPPED,
+        return new Outcome("not_adopted", spec.name(), version, null, 0, null, List.of(), List.of(), ExitCode.SKIPPED.code(),
             mv + " is a materialized view geoswap hasn't taken over: version " + version + " is built and validated"
             + " but not published; prove it with `verify --against " + mv + "`, then `adopt --matview " + mv
             + "` (README \"Migrating a materialized view\")");
@@ -106,7 +106,7 @@ public final class Publisher {
           .run(spec, version, force, mode);
       if (swap.action() == ViewSwap.Action.SUPERSEDED) {
         return new Outcome(swap.action().value(), spec.name(), version, swap.previous(), swap.attempts(), waited,
-            List.of(), List.of(), ExitCode.SKIPPED, swap.message());
+            List.of(), List.of(), ExitCode.SKIPPED.code(), swap.message());
       }
       TestHook.AFTER_COMMIT.pauseIfSet();
       List<String> dropped = new ArrayList<>();
@@ -115,7 +115,7 @@ public final class Publisher {
       LOG.info("{}: {} {} is live (previous: {}); dropped {}, kept {}", spec.name(), swap.action().value(), version,
           swap.previous(), dropped, kept);
       return new Outcome(swap.action().value(), spec.name(), version, swap.previous(), swap.attempts(), waited,
-          dropped, kept, ExitCode.OK, swap.message());
+          dropped, kept, ExitCode.OK.code(), swap.message());
     } catch (SQLException e) {
       throw DbErrors.translate("closing the connection", e);
     }

@@ -150,13 +150,13 @@ public final class SwapTaskMain implements Callable<Integer> {
         if (!report.passed()) {
           String failed = String.join(", ", report.failures().stream().map(ValidationReport.Check::name).toList());
           main.err.println("geoswap: error: validation of " + spec.name() + " version " + version + " failed: " + failed);
-          json.put("exit_code", report.hasSpecErrors() ? ExitCode.USAGE : ExitCode.DATA);
+          json.put("exit_code", report.hasSpecErrors() ? ExitCode.USAGE.code() : ExitCode.DATA.code());
           json.put("error", "checks failed: " + failed);
           print(json);
-          return report.hasSpecErrors() ? ExitCode.USAGE : ExitCode.DATA;
+          return report.hasSpecErrors() ? ExitCode.USAGE.code() : ExitCode.DATA.code();
         }
         print(json);
-        return ExitCode.OK;
+        return ExitCode.OK.code();
       } catch (SQLException e) {
         throw io.geoswap.common.db.DbErrors.translate("closing the connection", e);
       }
@@ -179,7 +179,7 @@ public final class SwapTaskMain implements Callable<Integer> {
       PipelineSpec spec = common.loadSpec(main.env);
       Publisher.Outcome o = new Publisher(db("geoswap-promote"), common.config(), new SecureRandom())
           .promote(spec, version, force, !skipSnapshotGuard);
-      if (o.exitCode() == ExitCode.SKIPPED) main.err.println("geoswap: skipped: " + o.message());
+      if (o.exitCode() == ExitCode.SKIPPED.code()) main.err.println("geoswap: skipped: " + o.message());
       print(o.toJson());
       return o.exitCode();
     }
@@ -214,7 +214,7 @@ public final class SwapTaskMain implements Callable<Integer> {
         Map<String, Object> result = new Gc(c, new Retention(c, common.config().retry().lockTimeout())).run(spec, d);
         main.err.println("dropped: " + result.get("dropped") + "; kept: " + result.get("kept"));
         print(result);
-        return ExitCode.OK;
+        return ExitCode.OK.code();
       } catch (SQLException e) {
         throw io.geoswap.common.db.DbErrors.translate("closing the connection", e);
       }
@@ -276,7 +276,7 @@ public final class SwapTaskMain implements Callable<Integer> {
           }
         }
         print(out);
-        return ExitCode.OK;
+        return ExitCode.OK.code();
       } catch (SQLException e) {
         throw io.geoswap.common.db.DbErrors.translate("closing the connection", e);
       }

@@ -164,11 +164,11 @@ public final class Validator {
       c.rollback(sp);
       checks.add(check(name, "error", null, null, e.getMessage()));
     } catch (GeoswapException e) {
-      if (e.exitCode() != ExitCode.USAGE) throw e;
+      if (e.exitCode() != ExitCode.USAGE.code()) throw e;
       c.rollback(sp);
       checks.add(check(name, "error", null, null, e.getMessage()));
     } catch (SQLException e) {
-      if (DbErrors.exitCode(e) == ExitCode.TEMPORARY) throw e;
+      if (DbErrors.exitCode(e) == ExitCode.TEMPORARY.code()) throw e;
       c.rollback(sp);
       checks.add(check(name, "error", null, null, Text.clip(e.getMessage(), 500)));
     }

@@ -95,8 +95,8 @@ final class Verify extends SwapTaskMain.Sub {
       new Verifications(c).record(spec.name(), rec.version(), right.toString(), r.matches(), reportJson);
       print(r);
       if (report != null) write(report.resolve("verify-" + spec.name() + "-" + rec.version() + ".json"), reportJson);
-      int code = r.matches() ? ExitCode.OK : ExitCode.DATA;
-      if (code != ExitCode.OK) {
+      int code = r.matches() ? ExitCode.OK.code() : ExitCode.DATA.code();
+      if (code != ExitCode.OK.code()) {
         main.err.println("geoswap: error: " + Text.clip("version " + rec.version() + " of " + spec.name()
             + " differs from " + right + ": " + String.join("; ", r.differences()), 2000));
         json.put("exit_code", code);

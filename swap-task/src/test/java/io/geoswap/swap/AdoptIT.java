@@ -80,7 +80,7 @@ class AdoptIT {
   void promoteOntoAMaterializedViewStopsAfterValidateAndSaysToVerifyAndAdopt() {
     assertThat(swap("validate", "--spec", spec.toString(), "--version", "a1").exitCode()).isZero();
     SwapRun p = swap("promote", "--spec", spec.toString(), "--version", "a1");
-    assertThat(p.exitCode()).as(p.toString()).isEqualTo(ExitCode.SKIPPED);
+    assertThat(p.exitCode()).as(p.toString()).isEqualTo(ExitCode.SKIPPED.code());
     assertThat(p.stderr()).contains("public.vw_ado is a materialized view geoswap hasn't taken over",
         "verify --against public.vw_ado", "adopt --matview public.vw_ado");
     assertThat(relkind("public.vw_ado")).isEqualTo("m");
@@ -90,14 +90,14 @@ class AdoptIT {
   @Order(2)
   void adoptNeedsAMatchingVerifyAndRefusesDependentsItCannotMove() {
     SwapRun unverified = adopt();
-    assertThat(unverified.exitCode()).as(unverified.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(unverified.exitCode()).as(unverified.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(unverified.stderr()).contains("version a1 of ado has not been verified against public.vw_ado");
     SwapRun verify = swap("verify", "--spec", spec.toString(), "--against", "public.vw_ado");
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
 
     db.exec("CREATE MATERIALIZED VIEW public.ado_dependent AS SELECT zone_id FROM public.vw_ado");
     SwapRun refused = adopt();
-    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(refused.stderr()).contains("dependents adopt can't move", "ado_dependent", "nothing changed");
     assertThat(relkind("public.vw_ado")).isEqualTo("m");
     db.exec("DROP MATERIALIZED VIEW public.ado_dependent");
@@ -134,7 +134,7 @@ class AdoptIT {
     assertThat(status.json().get("kept_matview").asText()).isEqualTo("public.vw_ado_pre_geoswap");
 
     SwapRun again = adopt();
-    assertThat(again.exitCode()).as("a second adopt").isEqualTo(ExitCode.USAGE);
+    assertThat(again.exitCode()).as("a second adopt").isEqualTo(ExitCode.USAGE.code());
     assertThat(again.stderr()).contains("not a materialized view");
   }
 
@@ -159,7 +159,7 @@ class AdoptIT {
     assertThat(readerCount("public.vw_ado")).isEqualTo(30);
     assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'ado'")).isNull();
     SwapRun twice = adopt("--undo");
-    assertThat(twice.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(twice.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(twice.stderr()).contains("has no adoption to undo");
   }
 }

@@ -109,7 +109,7 @@ class ConcurrencyIT {
     try (Connection holder = longReader("public.vw_giveup")) {
       SwapRun run = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b",
           "--lock-timeout", "200ms", "--max-attempts", "3");
-      assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.TEMPORARY);
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.TEMPORARY.code());
       assertThat(run.stderr()).contains("could not lock view public.vw_giveup within 3 attempts", "the live version is unchanged");
       holder.rollback();
     }
@@ -193,7 +193,7 @@ class ConcurrencyIT {
       Fixtures.version(db, "rrt", "b", 12, null);
       assertThat(SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", "b").exitCode()).isZero();
       SwapRun run = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b", "--snapshot-wait", "1s");
-      assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.TEMPORARY);
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.TEMPORARY.code());
       assertThat(run.stderr()).contains("hold snapshots older than version b", "The live version is unchanged");
       assertThat(count(reader, "public.vw_rrt")).as("the old snapshot still reads the old, complete version").isEqualTo(10);
       reader.rollback();

@@ -78,10 +78,10 @@ class HardeningIT {
   }
 
   private static void assertUsage(SwapRun run, String... messageParts) {
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.stderr().lines().filter(l -> l.startsWith("geoswap: error: ")).toList()).hasSize(1)
         .allSatisfy(l -> assertThat(l).contains(messageParts));
-    assertThat(run.json().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.json().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.json().get("error").asText()).contains(messageParts);
   }
 
@@ -106,7 +106,7 @@ class HardeningIT {
           - "WITH d AS (DELETE FROM public.canary RETURNING 1) SELECT count(*) = 0 FROM d"
         """);
     SwapRun run = validate(s, "writes");
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(check(run, "sql[0]").get("status").asText()).isEqualTo("error");
     assertThat(check(run, "sql[0]").get("detail").asText()).contains("read-only transaction");
   }
@@ -125,7 +125,7 @@ class HardeningIT {
           - "SELECT true"
         """);
     SwapRun run = validate(s, "shapes");
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(check(run, "sql[0]").get("detail").asText()).contains("checks.sql[0] must return exactly one row, got more");
     assertThat(check(run, "sql[1]").get("detail").asText()).contains("checks.sql[1] must return one boolean, got Integer 1");
     assertThat(check(run, "sql[2]").get("detail").asText()).contains("must return one column, got 2");
@@ -143,7 +143,7 @@ class HardeningIT {
   void aNullCheckAloneIsADataFailure() {
     Fixtures.version(db, "hard", "nullcheck", 10, "2026-01-02");
     SwapRun run = validate(specWith("nullcheck", "sql: [\"SELECT NULL::boolean\"]"), "nullcheck");
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(check(run, "sql[0]").get("status").asText()).isEqualTo("failed");
   }
 
@@ -187,11 +187,11 @@ class HardeningIT {
     Fixtures.version(db, "hard", "empty", 0, "2026-01-02");
     Path noChecks = specWith("nochecks", "");
     SwapRun run = validate(noChecks, "empty");
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(check(run, "min_rows").get("status").asText()).isEqualTo("failed");
     assertThat(check(run, "min_rows").get("expected").asText()).isEqualTo("≥ 1");
     SwapRun promote = SwapRun.of(db.env, "promote", "--spec", noChecks.toString(), "--version", "empty");
-    assertThat(promote.exitCode()).isEqualTo(ExitCode.DATA);
+    assertThat(promote.exitCode()).isEqualTo(ExitCode.DATA.code());
 
     Fixtures.version(db, "hard", "empty0", 0, "2026-01-02");
     SwapRun allowed = validate(specWith("zero", "min_rows: 0"), "empty0");

@@ -71,7 +71,7 @@ class PromoteIT {
     Path spec = spec("unvalidated", 2);
     Fixtures.version(db, "unvalidated", "a", 5, "2026-01-01");
     SwapRun run = promote(spec, "a");
-    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.stderr()).contains("is built but not validated: run validate first");
     assertThat(db.value("SELECT to_regclass('public.vw_unvalidated')")).isNull();
   }
@@ -172,7 +172,7 @@ class PromoteIT {
           + " VALUES ('drift', '" + c[0] + "', 'public', 'drift_v" + c[0] + "', 'validated', gen_random_uuid())"
           + " ON CONFLICT (pipeline, version) DO UPDATE SET status = 'validated'");
       SwapRun run = promote(spec, c[0]);
-      assertThat(run.exitCode()).as(c[0] + ": " + run).isEqualTo(ExitCode.DATA);
+      assertThat(run.exitCode()).as(c[0] + ": " + run).isEqualTo(ExitCode.DATA.code());
       assertThat(run.stderr()).contains("can't replace the columns of view public.vw_drift").contains(c[2]);
       assertThat(db.value("SELECT definition FROM pg_views WHERE viewname = 'vw_drift'")).isEqualTo(definition);
       assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'drift'")).isEqualTo("a");
@@ -193,7 +193,7 @@ class PromoteIT {
     validate(spec, "old");
 
     SwapRun run = promote(spec, "old");
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.SKIPPED);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.SKIPPED.code());
     assertThat(run.json().get("status").asText()).isEqualTo("superseded");
     assertThat(run.stderr()).contains("is older than live version new");
     assertThat(liveTag("vw_backfill")).isEqualTo("new");
@@ -201,7 +201,7 @@ class PromoteIT {
 
     // The ECS runner always passes the flag with a value.
     SwapRun notForced = promote(spec, "old", "--force=false");
-    assertThat(notForced.exitCode()).as(notForced.toString()).isEqualTo(ExitCode.SKIPPED);
+    assertThat(notForced.exitCode()).as(notForced.toString()).isEqualTo(ExitCode.SKIPPED.code());
     assertThat(liveTag("vw_backfill")).isEqualTo("new");
 
     SwapRun forced = promote(spec, "old", "--force");

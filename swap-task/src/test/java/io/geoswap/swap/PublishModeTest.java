@@ -23,7 +23,7 @@ class PublishModeTest {
   private static int refusal(PublishMode mode, VersionStatus status) {
     try {
       mode.checkPublishable(version(status));
-      return ExitCode.OK;
+      return ExitCode.OK.code();
     } catch (GeoswapException e) {
       return e.exitCode();
     }
@@ -39,17 +39,17 @@ class PublishModeTest {
   void promoteRefusesARetiredVersionAndPointsToRollback() {
     assertThatThrownBy(() -> PublishMode.PROMOTE.checkPublishable(version(VersionStatus.RETIRED)))
         .hasMessageContaining("use rollback --to v1");
-    assertThat(refusal(PublishMode.ROLLBACK, VersionStatus.RETIRED)).isEqualTo(ExitCode.OK);
+    assertThat(refusal(PublishMode.ROLLBACK, VersionStatus.RETIRED)).isEqualTo(ExitCode.OK.code());
   }
 
   @Test
   void aRefusalSaysWhatToDo() {
     for (PublishMode mode : PublishMode.values()) {
-      assertThat(refusal(mode, VersionStatus.BUILT)).as("validate first").isEqualTo(ExitCode.USAGE);
-      assertThat(refusal(mode, VersionStatus.FAILED)).as("a failed version is a data problem").isEqualTo(ExitCode.DATA);
-      assertThat(refusal(mode, VersionStatus.BUILDING)).as("wait for the build").isEqualTo(ExitCode.TEMPORARY);
-      assertThat(refusal(mode, VersionStatus.DROPPED)).isEqualTo(ExitCode.USAGE);
-      assertThat(refusal(mode, VersionStatus.LIVE)).isEqualTo(ExitCode.USAGE);
+      assertThat(refusal(mode, VersionStatus.BUILT)).as("validate first").isEqualTo(ExitCode.USAGE.code());
+      assertThat(refusal(mode, VersionStatus.FAILED)).as("a failed version is a data problem").isEqualTo(ExitCode.DATA.code());
+      assertThat(refusal(mode, VersionStatus.BUILDING)).as("wait for the build").isEqualTo(ExitCode.TEMPORARY.code());
+      assertThat(refusal(mode, VersionStatus.DROPPED)).isEqualTo(ExitCode.USAGE.code());
+      assertThat(refusal(mode, VersionStatus.LIVE)).isEqualTo(ExitCode.USAGE.code());
     }
     assertThatThrownBy(() -> PublishMode.PROMOTE.checkPublishable(version(VersionStatus.FAILED)))
         .hasMessageContaining("failed (min_rows failed)");
@@ -59,7 +59,7 @@ class PublishModeTest {
   @EnumSource(VersionStatus.class)
   void whatAModePublishesIsAStatusThatMayBecomeLive(VersionStatus status) {
     for (PublishMode mode : PublishMode.values()) {
-      if (refusal(mode, status) == ExitCode.OK) {
+      if (refusal(mode, status) == ExitCode.OK.code()) {
         assertThat(status.canMoveTo(VersionStatus.LIVE)).as(mode + " publishes " + status).isTrue();
       }
     }

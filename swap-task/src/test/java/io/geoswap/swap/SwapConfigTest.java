@@ -21,7 +21,7 @@ class SwapConfigTest {
   @Test
   void everyBadOptionIsReportedAtOnceAsAUsageError() {
     assertThatThrownBy(() -> SwapConfig.of("0s", "soon", 0, "200ms", "5s", "-1s"))
-        .isInstanceOfSatisfying(GeoswapException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE))
+        .isInstanceOfSatisfying(GeoswapException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE.code()))
         .hasMessageContaining("--lock-timeout: '0s'")
         .hasMessageContaining("--statement-timeout: 'soon'")
         .hasMessageContaining("--snapshot-wait: '-1s'")

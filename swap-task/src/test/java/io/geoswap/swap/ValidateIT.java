@@ -46,13 +46,13 @@ class ValidateIT {
 
   /** {@code check} failed, the run exited 3, and promote refuses the version. */
   private static void assertBlocked(String version, SwapRun run, String failedCheck) {
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(check(run, failedCheck).get("status").asText()).isEqualTo("failed");
     assertThat(run.stderr()).contains("validation of val version " + version + " failed: ").contains(failedCheck);
     assertThat(db.value("SELECT status FROM geoswap.versions WHERE pipeline = 'val' AND version = '" + version + "'"))
         .isEqualTo("failed");
     SwapRun promote = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", version);
-    assertThat(promote.exitCode()).isEqualTo(ExitCode.DATA);
+    assertThat(promote.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(promote.stderr()).contains("can't be published");
     assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'val'")).isEqualTo("live");
     assertThat(db.count("SELECT count(*) FROM public.vw_val WHERE tag = 'live'")).isEqualTo(10);
@@ -163,7 +163,7 @@ class ValidateIT {
         """);
     Fixtures.version(db, "val", "brokensql", 10, "2026-01-02");
     SwapRun run = SwapRun.of(db.env, "validate", "--spec", broken.toString(), "--version", "brokensql");
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(check(run, "sql[0]").get("status").asText()).isEqualTo("error");
     assertThat(check(run, "sql[0]").get("detail").asText()).contains("no_such_column");
     assertThat(check(run, "min_rows").get("status").asText()).isEqualTo("passed");
@@ -182,7 +182,7 @@ class ValidateIT {
   @Test
   void anUnknownVersionIsAUsageError() {
     SwapRun run = validate("nosuch");
-    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.stderr()).contains("version nosuch of val is unknown to the registry");
   }
 }

@@ -72,18 +72,18 @@ class VerifyIT {
   @Test
   void eachKindOfDifferenceIsNamedWithAnExampleKey() {
     SwapRun deleted = verify(perturbed("p_deleted", "DELETE FROM $t WHERE zone_id = 7"));
-    assertThat(deleted.exitCode()).as(deleted.toString()).isEqualTo(ExitCode.DATA);
+    assertThat(deleted.exitCode()).as(deleted.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(deleted.json().at("/keys/extra/count").asLong()).isEqualTo(1);
     assertThat(deleted.json().at("/keys/extra/examples/0").asText()).isEqualTo("zone_id=7");
     assertThat(deleted.stderr()).contains("geoswap: error: version v1 of ver differs from public.p_deleted",
         "1 keys not in public.p_deleted (e.g. zone_id=7)");
 
     SwapRun extra = verify(perturbed("p_extra", "INSERT INTO $t SELECT 99, tag, events, total_value, geom FROM $t WHERE zone_id = 1"));
-    assertThat(extra.exitCode()).isEqualTo(ExitCode.DATA);
+    assertThat(extra.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(extra.json().at("/keys/missing/examples/0").asText()).isEqualTo("zone_id=99");
 
     SwapRun drift = verify(perturbed("p_float", "UPDATE $t SET total_value = total_value * (1 + 1e-6) WHERE zone_id = 12"));
-    assertThat(drift.exitCode()).isEqualTo(ExitCode.DATA);
+    assertThat(drift.exitCode()).isEqualTo(ExitCode.DATA.code());
     JsonNode tv = column(drift, "total_value");
     assertThat(tv.get("differing").asLong()).isEqualTo(1);
     assertThat(tv.get("worst_key").asText()).isEqualTo("zone_id=12");
@@ -92,7 +92,7 @@ class VerifyIT {
     assertThat(tolerated.exitCode()).as(tolerated.toString()).isZero();
 
     SwapRun moved = verify(perturbed("p_geom", "UPDATE $t SET geom = ST_Translate(geom, 0.5, 0) WHERE zone_id = 21"));
-    assertThat(moved.exitCode()).isEqualTo(ExitCode.DATA);
+    assertThat(moved.exitCode()).isEqualTo(ExitCode.DATA.code());
     JsonNode g = column(moved, "geom");
     assertThat(g.get("worst_key").asText()).isEqualTo("zone_id=21");
     assertThat(g.get("worst").asDouble()).isEqualTo(0.5);
@@ -100,11 +100,11 @@ class VerifyIT {
     assertThat(verify("public.p_geom", "--geometry-tolerance", "0.5").exitCode()).isZero();
 
     SwapRun dropped = verify(perturbed("p_column", "ALTER TABLE $t DROP COLUMN events"));
-    assertThat(dropped.exitCode()).isEqualTo(ExitCode.DATA);
+    assertThat(dropped.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(dropped.json().at("/columns/extra/0").asText()).isEqualTo("events");
 
     SwapRun dup = verify(perturbed("p_dup", "INSERT INTO $t SELECT * FROM $t WHERE zone_id = 3"));
-    assertThat(dup.exitCode()).isEqualTo(ExitCode.DATA);
+    assertThat(dup.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(dup.json().at("/keys/duplicate_right/examples/0").asText()).isEqualTo("zone_id=3");
 
     SwapRun typed = verify(perturbed("p_type", "ALTER TABLE $t ALTER COLUMN events TYPE text"));
@@ -127,8 +127,8 @@ class VerifyIT {
   }
 
   private static void assertUsage(SwapRun run, String... parts) {
-    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.stderr()).contains(parts);
-    assertThat(run.json().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.json().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE.code());
   }
 }

@@ -37,8 +37,8 @@ public final class Cli {
     cmd.setParameterExceptionHandler((e, a) -> {
       err.println("geoswap: usage error: " + e.getMessage());
       e.getCommandLine().usage(err);
-      printJson(out, failureJson(ExitCode.USAGE, e.getMessage()));
-      return ExitCode.USAGE;
+      printJson(out, failureJson(ExitCode.USAGE.code(), e.getMessage()));
+      return ExitCode.USAGE.code();
     });
     return cmd.execute(args);
   }
@@ -48,7 +48,7 @@ public final class Cli {
     int code = exitCode(e);
     String message = message(e);
     err.println("geoswap: error: " + message);
-    if (code == ExitCode.UNEXPECTED) {
+    if (code == ExitCode.UNEXPECTED.code()) {
       java.io.StringWriter trace = new java.io.StringWriter();
       e.printStackTrace(new java.io.PrintWriter(trace));
       err.print(Redactor.redact(trace.toString()));
@@ -62,7 +62,7 @@ public final class Cli {
     if (g != null) return g.exitCode();
     SQLException s = DbErrors.findSqlException(e);
     if (s != null) return DbErrors.exitCode(s);
-    return ExitCode.UNEXPECTED;
+    return ExitCode.UNEXPECTED.code();
   }
 
   /** The one-line message for {@code e}: no control bytes, secrets masked, bounded in length. */

@@ -118,7 +118,7 @@ public final class SignalReport {
     }
     // Not finished. Without a signal, something ended the JVM under the command (System.exit from a
     // library, an Error out of main): unexpected, but still one error line and a result line.
-    int exit = sig != null ? ExitCode.TEMPORARY : ExitCode.UNEXPECTED;
+    int exit = sig != null ? ExitCode.TEMPORARY.code() : ExitCode.UNEXPECTED.code();
     String message = sig != null
         ? "stopped by signal " + sig + " before finishing; nothing was published"
         : "the JVM shut down before the command finished (see the log above); nothing was published";

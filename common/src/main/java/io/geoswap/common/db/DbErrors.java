@@ -14,26 +14,23 @@ public final class DbErrors {
 
   public static int exitCode(SQLException e) {
     String state = e.getSQLState();
-    if (state == null) return ExitCode.UNEXPECTED;
-    if (state.startsWith("08")) return ExitCode.TEMPORARY; // connection exception
-    if (state.equals("28P01") || state.startsWith("28")) return ExitCode.USAGE; // bad credentials
-    if (state.equals("3D000") || state.equals("3F000")) return ExitCode.USAGE; // no such database / schema
-    if (state.equals("55P03") || state.equals("40001") || state.equals("40P01")) return ExitCode.TEMPORARY;
-    if (state.startsWith("57P") || state.startsWith("53")) return ExitCode.TEMPORARY; // shutdown, resources
-    if (state.equals("57014")) return ExitCode.TEMPORARY; // canceled / statement_timeout
-    if (state.startsWith("42")) return ExitCode.USAGE; // syntax, undefined object, privilege
-    if (state.startsWith("22") || state.startsWith("23")) return ExitCode.DATA; // data / integrity
-    return ExitCode.UNEXPECTED;
+    if (state == null) return ExitCode.UNEXPECTED.code();
+    if (state.startsWith("08")) return ExitCode.TEMPORARY.code(); // connection exception
+    if (state.equals("28P01") || state.startsWith("28")) return ExitCode.USAGE.code(); // bad credentials
+    if (state.equals("3D000") || state.equals("3F000")) return ExitCode.USAGE.code(); // no such database / schema
+    if (state.equals("55P03") || state.equals("40001") || state.equals("40P01")) return ExitCode.TEMPORARY.code();
+    if (state.startsWith("57P") || state.startsWith("53")) return ExitCode.TEMPORARY.code(); // shutdown, resources
+    if (state.equals("57014")) return ExitCode.TEMPORARY.code(); // canceled / statement_timeout
+    if (state.startsWith("42")) return ExitCode.USAGE.code(); // syntax, undefined object, privilege
+    if (state.startsWith("22") || state.startsWith("23")) return ExitCode.DATA.code(); // data / integrity
+    return ExitCode.UNEXPECTED.code();
   }
 
   /** A one-line, secret-free error for {@code e} while doing {@code what}. */
   public static GeoswapException translate(String what, SQLException e) {
     int code = exitCode(e);
     String message = Text.oneLine(e.getMessage());
-    String hint = switch (code) {
-      case ExitCode.TEMPORARY -> " (temporary; a retry may succeed)";
-      default -> "";
-    };
+    String hint = ExitCode.of(code) == ExitCode.TEMPORARY ? " (temporary; a retry may succeed)" : "";
     if (e.getSQLState() != null && e.getSQLState().startsWith("28")) {
       hint = " (check the user and password, or the secret they come from)";
     }

@@ -117,7 +117,7 @@ public final class VersionRegistry {
         boolean done = Db.inTransaction(c, "reclaiming abandoned build " + v.version(), conn -> {
           Db.setLocalTimeout(conn, "lock_timeout", lockTimeout);
           if (!buildFailed(conn, v.pipeline(), v.version(), v.buildId(),
-              "abandoned: its build process ended without finishing (killed?); reclaimed", ExitCode.TEMPORARY, null)) {
+              "abandoned: its build process ended without finishing (killed?); reclaimed", ExitCode.TEMPORARY.code(), null)) {
             return false;
           }
           LoadMarkers.delete(conn, v.buildId());

@@ -9,7 +9,7 @@ public class SpecException extends GeoswapException {
   private final List<String> problems;
 
   public SpecException(String location, List<String> problems) {
-    super(ExitCode.USAGE, "invalid spec " + location + ": " + String.join("; ", problems));
+    super(ExitCode.USAGE.code(), "invalid spec " + location + ": " + String.join("; ", problems));
     this.problems = List.copyOf(problems);
   }
 

@@ -39,7 +39,7 @@ class DurationConverterTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
-      assertThat(Cli.execute(w, o, e, "--timeout", "soon")).isEqualTo(ExitCode.USAGE);
+      assertThat(Cli.execute(w, o, e, "--timeout", "soon")).isEqualTo(ExitCode.USAGE.code());
     }
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--timeout", "'soon' is not a duration");
   }

@@ -13,22 +13,22 @@ class DbErrorsTest {
 
   @Test
   void whatARetryMayFixIsTemporary() {
-    assertThat(code("08001")).isEqualTo(ExitCode.TEMPORARY); // connection refused
-    assertThat(code("08006")).isEqualTo(ExitCode.TEMPORARY); // connection failure
-    assertThat(code("55P03")).isEqualTo(ExitCode.TEMPORARY); // lock_not_available
-    assertThat(code("40P01")).isEqualTo(ExitCode.TEMPORARY); // deadlock
-    assertThat(code("57P01")).isEqualTo(ExitCode.TEMPORARY); // admin shutdown
-    assertThat(code("57014")).isEqualTo(ExitCode.TEMPORARY); // statement timeout
+    assertThat(code("08001")).isEqualTo(ExitCode.TEMPORARY.code()); // connection refused
+    assertThat(code("08006")).isEqualTo(ExitCode.TEMPORARY.code()); // connection failure
+    assertThat(code("55P03")).isEqualTo(ExitCode.TEMPORARY.code()); // lock_not_available
+    assertThat(code("40P01")).isEqualTo(ExitCode.TEMPORARY.code()); // deadlock
+    assertThat(code("57P01")).isEqualTo(ExitCode.TEMPORARY.code()); // admin shutdown
+    assertThat(code("57014")).isEqualTo(ExitCode.TEMPORARY.code()); // statement timeout
   }
 
   @Test
   void whatTheUserMustFixIsUsageOrData() {
-    assertThat(code("28P01")).isEqualTo(ExitCode.USAGE); // wrong password
-    assertThat(code("3D000")).isEqualTo(ExitCode.USAGE); // no such database
-    assertThat(code("42P01")).isEqualTo(ExitCode.USAGE); // undefined table
-    assertThat(code("23505")).isEqualTo(ExitCode.DATA); // unique violation
-    assertThat(code("22P02")).isEqualTo(ExitCode.DATA); // invalid text representation
-    assertThat(code("XX000")).isEqualTo(ExitCode.UNEXPECTED);
+    assertThat(code("28P01")).isEqualTo(ExitCode.USAGE.code()); // wrong password
+    assertThat(code("3D000")).isEqualTo(ExitCode.USAGE.code()); // no such database
+    assertThat(code("42P01")).isEqualTo(ExitCode.USAGE.code()); // undefined table
+    assertThat(code("23505")).isEqualTo(ExitCode.DATA.code()); // unique violation
+    assertThat(code("22P02")).isEqualTo(ExitCode.DATA.code()); // invalid text representation
+    assertThat(code("XX000")).isEqualTo(ExitCode.UNEXPECTED.code());
   }
 
   @Test

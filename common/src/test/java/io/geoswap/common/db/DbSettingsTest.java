@@ -35,6 +35,6 @@ class DbSettingsTest {
         .isInstanceOf(GeoswapException.class)
         .hasMessageContaining("PGPORT").hasMessageContaining("PGSSLMODE").hasMessageContaining("PGUSER")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET))
-        .extracting(e -> ((GeoswapException) e).exitCode()).isEqualTo(ExitCode.USAGE);
+        .extracting(e -> ((GeoswapException) e).exitCode()).isEqualTo(ExitCode.USAGE.code());
   }
 }

@@ -50,7 +50,7 @@ class SpecLoaderTest {
         """;
     assertThatThrownBy(() -> loader(Map.of()).parse(yaml, "bad.yaml"))
         .isInstanceOfSatisfying(SpecException.class, e -> {
-          assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+          assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE.code());
           assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("name: 'Zone-Stats'"))
               .anySatisfy(p -> assertThat(p).startsWith("target.schema: ").contains("not a safe identifier"))
               .anySatisfy(p -> assertThat(p).startsWith("target.view: is required"))

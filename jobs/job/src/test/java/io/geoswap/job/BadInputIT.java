@@ -97,7 +97,7 @@ class BadInputIT {
   @Test
   void invalidGeometriesUnderFailPolicyNameTheCountAndFirstKeys() {
     JobRun run = run(spec("bad_geom", "public.bad_zones", "public.events", "fail"));
-    assertFails(run, ExitCode.DATA, "source zones (public.bad_zones): 2 invalid geometries in column geom",
+    assertFails(run, ExitCode.DATA.code(), "source zones (public.bad_zones): 2 invalid geometries in column geom",
         "zone_id=2 (Self-intersection", "zone_id=5", "set on_invalid_geometry: make_valid or drop");
     assertNothingLeft("bad_geom");
     assertThat(db.value("SELECT error FROM geoswap.versions WHERE pipeline = 'bad_geom'")).asString().contains("2 invalid geometries");
@@ -113,24 +113,24 @@ class BadInputIT {
 
   @Test
   void nullGeometriesFailAndCannotBeRepaired() {
-    assertFails(run(spec("null_geom", "public.zones", "public.null_events", "fail")), ExitCode.DATA,
+    assertFails(run(spec("null_geom", "public.zones", "public.null_events", "fail")), ExitCode.DATA.code(),
         "3 NULL geometries in column geom", "id=7 (NULL geometry)");
     assertNothingLeft("null_geom");
-    assertFails(run(spec("null_geom_mv", "public.zones", "public.null_events", "make_valid")), ExitCode.DATA,
+    assertFails(run(spec("null_geom_mv", "public.zones", "public.null_events", "make_valid")), ExitCode.DATA.code(),
         "NULL can't be repaired");
     assertNothingLeft("null_geom_mv");
   }
 
   @Test
   void mixedSridsInASourceFail() {
-    assertFails(run(spec("mixed", "public.zones", "public.mixed_events", "fail")), ExitCode.DATA,
+    assertFails(run(spec("mixed", "public.zones", "public.mixed_events", "fail")), ExitCode.DATA.code(),
         "source events (public.mixed_events): column geom mixes SRIDs (3857 … 4326)");
     assertNothingLeft("mixed");
   }
 
   @Test
   void anEmptySourceFailsUnlessAllowed() {
-    assertFails(run(spec("empty", "public.zones", "public.empty_events", "fail")), ExitCode.DATA,
+    assertFails(run(spec("empty", "public.zones", "public.empty_events", "fail")), ExitCode.DATA.code(),
         "source events (public.empty_events) is empty", "allow_empty: true");
     assertNothingLeft("empty");
     JobRun allowed = run(spec("empty_ok", "public.zones", "public.empty_events", "fail", null, ", allow_empty: true"));
@@ -142,18 +142,18 @@ class BadInputIT {
   void aTransformErrorShowsSparksMessageAndTheSqlFile() {
     Path unresolved = spec("sql_col", "public.zones", "public.events", "fail",
         "SELECT zone_id, no_such_column, geom FROM zones", "");
-    assertFails(run(unresolved), ExitCode.USAGE, "transform " + dir.resolve("sql_col.sql") + " failed:",
+    assertFails(run(unresolved), ExitCode.USAGE.code(), "transform " + dir.resolve("sql_col.sql") + " failed:",
         "no_such_column", "cannot be resolved");
     assertNothingLeft("sql_col");
     Path syntax = spec("sql_syntax", "public.zones", "public.events", "fail", "SELEC zone_id FROM zones", "");
-    assertFails(run(syntax), ExitCode.USAGE, "sql_syntax.sql failed:", "PARSE_SYNTAX_ERROR");
+    assertFails(run(syntax), ExitCode.USAGE.code(), "sql_syntax.sql failed:", "PARSE_SYNTAX_ERROR");
     assertNothingLeft("sql_syntax");
   }
 
   @Test
   void aResultWithoutTheDeclaredColumnsIsASpecError() {
     Path spec = spec("no_geom", "public.zones", "public.events", "fail", "SELECT zone_id, name FROM zones", "");
-    assertFails(run(spec), ExitCode.USAGE, "has no column geom (target.geometry.column)");
+    assertFails(run(spec), ExitCode.USAGE.code(), "has no column geom (target.geometry.column)");
     assertNothingLeft("no_geom");
   }
 
@@ -161,17 +161,17 @@ class BadInputIT {
   void duplicateResultKeysAreADataError() {
     Path spec = spec("dup_key", "public.dup_zones", "public.events", "fail",
         "SELECT 1 AS zone_id, name, geom FROM zones", "");
-    assertFails(run(spec), ExitCode.DATA, "duplicate values of target.key [zone_id]", "Key (zone_id)=(1)");
+    assertFails(run(spec), ExitCode.DATA.code(), "duplicate values of target.key [zone_id]", "Key (zone_id)=(1)");
     assertNothingLeft("dup_key");
   }
 
   @Test
   void aMissingSourceTableOrColumnIsNamed() {
-    assertFails(run(spec("no_table", "public.zones", "public.no_such_events", "fail")), ExitCode.USAGE,
+    assertFails(run(spec("no_table", "public.zones", "public.no_such_events", "fail")), ExitCode.USAGE.code(),
         "source events (public.no_such_events): table public.no_such_events does not exist");
     assertNothingLeft("no_table");
     Path badColumn = spec("no_column", "public.zones", "public.events", "fail", null, ", where: \"no_such_col > 0\"");
-    assertFails(run(badColumn), ExitCode.USAGE, "source events (public.events): reading failed",
+    assertFails(run(badColumn), ExitCode.USAGE.code(), "source events (public.events): reading failed",
         "column \"no_such_col\" does not exist");
     assertNothingLeft("no_column");
   }
@@ -185,19 +185,19 @@ class BadInputIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    assertFails(run(spec), ExitCode.USAGE, "invalid spec", "name: 'unsafe; DROP TABLE zones' must match",
+    assertFails(run(spec), ExitCode.USAGE.code(), "invalid spec", "name: 'unsafe; DROP TABLE zones' must match",
         "sources.zones.table: 'zones; --' is not a safe identifier");
     assertThat(db.count("SELECT count(*) FROM public.zones")).isEqualTo(6);
     JobRun badVersion = JobRun.of(db.env, "--spec", spec("ok", "public.zones", "public.events", "fail").toString(),
         "--version", "v1;drop");
-    assertFails(badVersion, ExitCode.USAGE, "--version 'v1;drop' must match");
+    assertFails(badVersion, ExitCode.USAGE.code(), "--version 'v1;drop' must match");
   }
 
   @Test
   void aRefusedConnectionIsTemporary() {
     Map<String, String> env = new HashMap<>(db.env);
     env.put("PGPORT", "1");
-    assertFails(run(env, spec("refused", "public.zones", "public.events", "fail")), ExitCode.TEMPORARY,
+    assertFails(run(env, spec("refused", "public.zones", "public.events", "fail")), ExitCode.TEMPORARY.code(),
         "cannot connect to PostgreSQL at", "127.0.0.1:1", "a retry may succeed");
   }
 
@@ -206,7 +206,7 @@ class BadInputIT {
     Map<String, String> env = new HashMap<>(db.env);
     env.put("PGPASSWORD", WRONG_PASSWORD);
     JobRun run = run(env, spec("wrong_pw", "public.zones", "public.events", "fail"));
-    assertFails(run, ExitCode.USAGE, "password authentication failed for user", "check the user and password");
+    assertFails(run, ExitCode.USAGE.code(), "password authentication failed for user", "check the user and password");
     assertThat(run.stdout() + run.stderr()).doesNotContain(WRONG_PASSWORD).doesNotContain(db.settings.password());
   }
 }

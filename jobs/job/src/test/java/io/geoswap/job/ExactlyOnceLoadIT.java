@@ -96,7 +96,7 @@ class ExactlyOnceLoadIT {
     try {
       JobRun again = build("live");
 
-      assertThat(again.exitCode()).isEqualTo(ExitCode.USAGE);
+      assertThat(again.exitCode()).isEqualTo(ExitCode.USAGE.code());
       assertThat(again.stderr()).contains("version live of zone_stats is live; a live version is never rebuilt");
       assertThat(db.count("SELECT 'public.zone_stats_vlive'::regclass::oid::bigint")).isEqualTo(oid);
       assertThat(db.value("SELECT status FROM geoswap.versions WHERE version = 'live'")).isEqualTo("built");
@@ -112,7 +112,7 @@ class ExactlyOnceLoadIT {
 
     JobRun again = build("viewed");
 
-    assertThat(again.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(again.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(again.stderr()).contains("is read by [someone_elses_view]");
     assertThat(db.count("SELECT count(*) FROM public.someone_elses_view")).isEqualTo(200);
   }

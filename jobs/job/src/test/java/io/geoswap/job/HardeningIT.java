@@ -155,7 +155,7 @@ class HardeningIT {
           zones: {table: public.zones}
           events: {table: public.events, where: "true) AS q LIMIT 0; DROP TABLE public.canary; SELECT NULL FROM (SELECT 1"}
         """);
-    assertFails(run(spec), ExitCode.USAGE, "sources.events.where: must be one boolean expression");
+    assertFails(run(spec), ExitCode.USAGE.code(), "sources.events.where: must be one boolean expression");
     assertNothingLeftOf("inject_where");
 
     Path trailing = spec("inject_where2", null, """
@@ -163,21 +163,21 @@ class HardeningIT {
           zones: {table: public.zones}
           events: {table: public.events, where: "true; DELETE FROM public.canary"}
         """);
-    assertFails(run(trailing), ExitCode.USAGE, "sources.events.where: must be one boolean expression");
+    assertFails(run(trailing), ExitCode.USAGE.code(), "sources.events.where: must be one boolean expression");
     assertNothingLeftOf("inject_where2");
   }
 
   // 3. A transform path reads any file, and errors print its contents.
   @Test
   void aTransformOutsideTheSpecsFolderIsRefusedBeforeItIsRead() throws IOException {
-    assertFails(run(spec("proc_environ", null, "transform: /proc/self/environ\n")), ExitCode.USAGE,
+    assertFails(run(spec("proc_environ", null, "transform: /proc/self/environ\n")), ExitCode.USAGE.code(),
         "transform: '/proc/self/environ' must be a path relative to the spec's folder");
     Path outside = Files.createDirectories(tmp.resolve("outside"));
     Files.writeString(outside.resolve("password"), db.settings.password() + "\n");
-    assertFails(run(spec("dotdot", null, "transform: ../outside/password\n")), ExitCode.USAGE,
+    assertFails(run(spec("dotdot", null, "transform: ../outside/password\n")), ExitCode.USAGE.code(),
         "transform: '../outside/password' must stay inside the spec's folder");
     Files.createSymbolicLink(dir.resolve("link.sql"), outside.resolve("password"));
-    assertFails(run(spec("symlink", null, "transform: link.sql\n")), ExitCode.USAGE,
+    assertFails(run(spec("symlink", null, "transform: link.sql\n")), ExitCode.USAGE.code(),
         "transform: 'link.sql' leads outside the spec's folder", "(through a symlink)");
     for (String p : List.of("proc_environ", "dotdot", "symlink")) assertNothingLeftOf(p);
   }
@@ -187,7 +187,7 @@ class HardeningIT {
     String sql = "-- first line, never quoted\nSELECT zone_id,\n  '" + db.settings.password()
         + "' AS secret FORM zones\n-- last line, never quoted\n";
     JobRun run = run(spec("quote_line", sql, ""));
-    assertFails(run, ExitCode.USAGE, "quote_line.sql failed:", "PARSE_SYNTAX_ERROR", "AS secret FORM zones", "****");
+    assertFails(run, ExitCode.USAGE.code(), "quote_line.sql failed:", "PARSE_SYNTAX_ERROR", "AS secret FORM zones", "****");
     assertThat(run.stderr() + run.stdout()).doesNotContain("first line, never quoted").doesNotContain("last line");
     assertNothingLeftOf("quote_line");
   }
@@ -195,18 +195,18 @@ class HardeningIT {
   @Test
   void aTransformIsOneQueryThatReadsNoFileAndCallsNoJava() {
     assertFails(run(spec("t_command", "CREATE TEMPORARY VIEW leak USING text OPTIONS (path '/etc/hostname')", "")),
-        ExitCode.USAGE, "t_command.sql must be one query (SELECT, or WITH … SELECT), not a");
+        ExitCode.USAGE.code(), "t_command.sql must be one query (SELECT, or WITH … SELECT), not a");
     assertThat(spark.catalog().tableExists("leak")).as("the statement never ran").isFalse();
-    assertFails(run(spec("t_set", "SET spark.sql.runSQLOnFiles=true", "")), ExitCode.USAGE, "must be one query");
+    assertFails(run(spec("t_set", "SET spark.sql.runSQLOnFiles=true", "")), ExitCode.USAGE.code(), "must be one query");
     assertFails(run(spec("t_file", "SELECT 1 AS zone_id, value AS name, NULL AS geom FROM text.`/etc/hostname`", "")),
-        ExitCode.USAGE, "t_file.sql failed:");
+        ExitCode.USAGE.code(), "t_file.sql failed:");
     assertFails(run(spec("t_reflect", "SELECT zone_id, reflect('java.lang.System', 'getenv', 'PGPASSWORD') AS name,"
-        + " geom FROM zones", "")), ExitCode.USAGE, "t_reflect.sql calls reflect(…): calling Java methods");
+        + " geom FROM zones", "")), ExitCode.USAGE.code(), "t_reflect.sql calls reflect(…): calling Java methods");
     assertFails(run(spec("t_reflect2", "SELECT zone_id, name, geom FROM zones WHERE zone_id IN"
-        + " (SELECT length(java_method('java.lang.System', 'getenv', 'PGPASSWORD')))", "")), ExitCode.USAGE,
+        + " (SELECT length(java_method('java.lang.System', 'getenv', 'PGPASSWORD')))", "")), ExitCode.USAGE.code(),
         "calls java_method(…)");
     assertFails(run(spec("t_conf", null, "spark: {spark.sql.runSQLOnFiles: true, spark.driver.extraJavaOptions: -Dx=1}\n")),
-        ExitCode.USAGE, "spark.spark.sql.runSQLOnFiles: a spec may not set", "spark.spark.driver.extraJavaOptions: a spec may not set");
+        ExitCode.USAGE.code(), "spark.spark.sql.runSQLOnFiles: a spec may not set", "spark.spark.driver.extraJavaOptions: a spec may not set");
     for (String p : List.of("t_command", "t_set", "t_file", "t_reflect", "t_reflect2", "t_conf")) assertNothingLeftOf(p);
   }
 
@@ -227,7 +227,7 @@ class HardeningIT {
         spark: {spark.sql.shuffle.partitions: 4}
         """);
     JobRun run = run(spec);
-    assertFails(run, ExitCode.DATA, "Geometry type (MultiPolygon) does not match column type (Polygon)");
+    assertFails(run, ExitCode.DATA.code(), "Geometry type (MultiPolygon) does not match column type (Polygon)");
     assertNothingLeftOf("midload");
     assertThat(db.value("SELECT error FROM geoswap.versions WHERE pipeline = 'midload'")).asString()
         .contains("does not match column type");
@@ -236,7 +236,7 @@ class HardeningIT {
   @Test
   void anErrorWithControlBytesIsRecordedWithoutThem() {
     JobRun run = run(spec("nul_error", "SELECT zone_id, `bad\u0000col\u0007`, geom FROM zones", ""));
-    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.json().get("error").asText()).contains("badcol").doesNotContain("\u0000");
     Object error = db.value("SELECT error FROM geoswap.versions WHERE pipeline = 'nul_error' AND status = 'failed'");
     assertThat(error).as("the failure is recorded").asString().contains("badcol").doesNotContain("\u0000");
@@ -300,7 +300,7 @@ class HardeningIT {
           key: [zone_id]
           geometry: {column: geom, srid: 4326}
         """);
-    assertFails(run(spec), ExitCode.USAGE, "target.schema: schema nosuch_schema does not exist", "creates no schemas");
+    assertFails(run(spec), ExitCode.USAGE.code(), "target.schema: schema nosuch_schema does not exist", "creates no schemas");
     assertNothingLeftOf("no_schema");
   }
 
@@ -313,7 +313,7 @@ class HardeningIT {
           key: [zone_id]
           geometry: {column: geom, srid: 4326}
         """);
-    assertFails(run(spec), ExitCode.USAGE, "pipeline moved is published as view public.vw_moved",
+    assertFails(run(spec), ExitCode.USAGE.code(), "pipeline moved is published as view public.vw_moved",
         "its spec now says other.vw_moved");
     assertThat(db.count("SELECT count(*) FROM pg_class WHERE relname LIKE 'moved\\_v%'")).isZero();
   }
@@ -326,7 +326,7 @@ class HardeningIT {
           zones: {table: public.nokey_zones}
           events: {table: public.events, partition_column: id}
         """));
-    assertFails(run, ExitCode.DATA, "2 invalid geometries in column geom", "zone_id=2,name=zone 2 (Self-intersection",
+    assertFails(run, ExitCode.DATA.code(), "2 invalid geometries in column geom", "zone_id=2,name=zone 2 (Self-intersection",
         "zone_id=5,name=zone 5");
     assertNothingLeftOf("nokey");
   }

@@ -79,15 +79,15 @@ class ShadedJarIT {
     Files.writeString(spec, "name: Bad-Name\n");
     Result r = job("--spec", spec.toString(), "--version", "v1");
 
-    assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.exit()).isEqualTo(ExitCode.USAGE.code());
     assertThat(r.stderr()).contains("geoswap: error: invalid spec", "name: 'Bad-Name' must match", "target: is required");
-    assertThat(r.json().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.json().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE.code());
   }
 
   @Test
   void aMissingOptionIsAUsageError() throws Exception {
     Result r = job("--spec", "x.yaml");
-    assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.exit()).isEqualTo(ExitCode.USAGE.code());
     assertThat(r.stderr()).contains("Missing required option: '--version");
   }
 }

@@ -81,7 +81,7 @@ public final class EmrLauncher {
       LOG.info("reattaching to job run {} ({}, {}) instead of submitting another", run.id(), run.name(), run.state());
     } else if (done.isPresent()) {
       LOG.info("job run {} ({}) already succeeded; submitting nothing", done.get().id(), template.name());
-      return new Outcome(ExitCode.OK, done.get(), false, false, "already succeeded");
+      return new Outcome(ExitCode.OK.code(), done.get(), false, false, "already succeeded");
     } else {
       long ended = previous.stream().filter(Run::terminal).count();
       StartRequest request = new StartRequest(template.name(), clientToken(template.name(), ended + 1),
@@ -114,7 +114,7 @@ public final class EmrLauncher {
         LOG.warn("job run {} still {} after {}; cancelling it", run.id(), run.state(), settings.timeout());
         Run cancelled = cancelAndWait(run.id());
         current.set(null);
-        return new Outcome(ExitCode.TEMPORARY, cancelled, submitted, reattached, "timed out after "
+        return new Outcome(ExitCode.TEMPORARY.code(), cancelled, submitted, reattached, "timed out after "
             + settings.timeout().toSeconds() + " s and was cancelled (now " + cancelled.state() + ")");
       }
       pause(settings.pollInterval());
@@ -128,10 +128,10 @@ public final class EmrLauncher {
     }
     current.set(null);
     return switch (run.state()) {
-      case SUCCESS -> new Outcome(ExitCode.OK, run, submitted, reattached, "succeeded");
-      case CANCELLED -> new Outcome(ExitCode.TEMPORARY, run, submitted, reattached,
+      case SUCCESS -> new Outcome(ExitCode.OK.code(), run, submitted, reattached, "succeeded");
+      case CANCELLED -> new Outcome(ExitCode.TEMPORARY.code(), run, submitted, reattached,
           "job run " + run.id() + " was cancelled" + details(run));
-      default -> new Outcome(ExitCode.UNEXPECTED, run, submitted, reattached,
+      default -> new Outcome(ExitCode.UNEXPECTED.code(), run, submitted, reattached,
           "job run " + run.id() + " failed" + details(run));
     };
   }

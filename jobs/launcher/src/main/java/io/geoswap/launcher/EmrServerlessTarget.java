@@ -88,10 +88,10 @@ final class EmrServerlessTarget extends TargetCommand {
           launcher.current().ifPresent(r -> {
             System.err.println("geoswap: stopping: cancelling job run " + r.id());
             JobRuns.Run after = launcher.cancelAndWait(r.id());
-            Cli.printJson(out(), Map.of("status", "cancelled", "exit_code", ExitCode.TEMPORARY, "job_run_id",
+            Cli.printJson(out(), Map.of("status", "cancelled", "exit_code", ExitCode.TEMPORARY.code(), "job_run_id",
                 r.id(), "state", after.state().toString(), "error", "stopped by a signal; job run " + r.id() + " "
                 + after.state()));
-            Runtime.getRuntime().halt(ExitCode.TEMPORARY);
+            Runtime.getRuntime().halt(ExitCode.TEMPORARY.code());
           });
         }
       }, "geoswap-cancel-on-signal");
@@ -121,7 +121,7 @@ final class EmrServerlessTarget extends TargetCommand {
       throw DbErrors.translate("reading the registry", e);
     }
     int code = o.exitCode();
-    if (code == ExitCode.UNEXPECTED && failureCode.isPresent()) code = failureCode.get();
+    if (code == ExitCode.UNEXPECTED.code() && failureCode.isPresent()) code = failureCode.get();
     json.put("status", code == 0 ? "built" : "failed");
     json.put("pipeline", pipeline);
     json.put("version", version);
@@ -139,10 +139,10 @@ final class EmrServerlessTarget extends TargetCommand {
     } else if (rec.isEmpty() || !rec.get().status().hasBuiltTable()) {
       // EMR said SUCCESS but the registry disagrees: trust nothing, publish nothing.
       json.put("status", "failed");
-      json.put("exit_code", ExitCode.UNEXPECTED);
+      json.put("exit_code", ExitCode.UNEXPECTED.code());
       json.put("error", "job run " + o.run().id() + " succeeded but the registry has no built version " + version);
       Cli.printJson(out(), json);
-      return ExitCode.UNEXPECTED;
+      return ExitCode.UNEXPECTED.code();
     }
     Cli.printJson(out(), json);
     return code;

@@ -101,7 +101,7 @@ class EmrLauncherTest {
   void submitsWaitsAndSucceeds() {
     FakeRuns runs = new FakeRuns().script(PENDING, SCHEDULED, RUNNING, SUCCESS);
     EmrLauncher.Outcome o = launcher(runs, Duration.ofHours(1)).run(request());
-    assertThat(o.exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(o.exitCode()).isEqualTo(ExitCode.OK.code());
     assertThat(o.submitted()).isTrue();
     assertThat(runs.applicationStarted).isTrue();
     assertThat(runs.started).hasSize(1);
@@ -114,14 +114,14 @@ class EmrLauncherTest {
     FakeRuns runs = new FakeRuns().script(RUNNING, FAILED);
     runs.details = "Job failed, please check complete logs in configured logging destination. ExitCode: 3.";
     EmrLauncher.Outcome o = launcher(runs, Duration.ofHours(1)).run(request());
-    assertThat(o.exitCode()).isEqualTo(ExitCode.UNEXPECTED);
+    assertThat(o.exitCode()).isEqualTo(ExitCode.UNEXPECTED.code());
     assertThat(o.message()).contains("failed: Job failed, please check complete logs").contains("ExitCode: 3");
   }
 
   @Test
   void aRunCancelledBySomeoneElseIsTemporary() {
     FakeRuns runs = new FakeRuns().script(RUNNING, CANCELLED);
-    assertThat(launcher(runs, Duration.ofHours(1)).run(request()).exitCode()).isEqualTo(ExitCode.TEMPORARY);
+    assertThat(launcher(runs, Duration.ofHours(1)).run(request()).exitCode()).isEqualTo(ExitCode.TEMPORARY.code());
   }
 
   @Test
@@ -160,7 +160,7 @@ class EmrLauncherTest {
   void onTimeoutTheRunIsCancelledAndWaitedForThenSeventyFive() {
     FakeRuns runs = new FakeRuns().script(RUNNING, RUNNING, RUNNING, RUNNING, RUNNING, RUNNING, RUNNING);
     EmrLauncher.Outcome o = launcher(runs, Duration.ofSeconds(25)).run(request());
-    assertThat(o.exitCode()).isEqualTo(ExitCode.TEMPORARY);
+    assertThat(o.exitCode()).isEqualTo(ExitCode.TEMPORARY.code());
     assertThat(runs.cancelled).containsExactly("run1");
     assertThat(o.run().state()).isEqualTo(CANCELLED);
     assertThat(o.message()).contains("timed out after 25 s and was cancelled (now CANCELLED)");

@@ -177,7 +177,7 @@ class EmrServerlessIT {
     moto.setState(app, run.jobRunId(), "FAILED", "Job failed, please check complete logs in configured logging destination.");
 
     Launch l = launch.get(30, TimeUnit.SECONDS);
-    assertThat(l.exitCode()).isEqualTo(ExitCode.DATA);
+    assertThat(l.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(l.json().get("error").asText()).contains("failed: Job failed, please check complete logs",
         "the job said: source events (public.events) is empty");
   }
@@ -210,7 +210,7 @@ class EmrServerlessIT {
   void onTimeoutTheRunIsCancelledAndTheLauncherExitsSeventyFive() throws Exception {
     registered("slow", "built", null, null);
     Launch l = launch(args("slow", "--timeout", "2s"));
-    assertThat(l.exitCode()).isEqualTo(ExitCode.TEMPORARY);
+    assertThat(l.exitCode()).isEqualTo(ExitCode.TEMPORARY.code());
     assertThat(l.json().get("error").asText()).contains("timed out after 2 s and was cancelled (now CANCELLED)");
     assertThat(runsNamed("geoswap-zone_stats-slow")).singleElement()
         .satisfies(r -> assertThat(r.stateAsString()).isEqualTo("CANCELLED"));
@@ -238,7 +238,7 @@ class EmrServerlessIT {
 
     p.destroy(); // SIGTERM, as Airflow or ECS would send
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(Files.readString(err)).isEqualTo(ExitCode.TEMPORARY);
+    assertThat(p.exitValue()).as(Files.readString(err)).isEqualTo(ExitCode.TEMPORARY.code());
     assertThat(emr.getJobRun(r -> r.applicationId(app).jobRunId(run.jobRunId())).jobRun().stateAsString()).isEqualTo("CANCELLED");
     List<String> lines = Files.readAllLines(out);
     assertThat(new ObjectMapper().readTree(lines.get(lines.size() - 1)).get("status").asText()).isEqualTo("cancelled");
@@ -249,15 +249,15 @@ class EmrServerlessIT {
   @Test
   void aMissingOrMalformedSecretIsAClearUsageErrorThatShowsNoSecret() {
     Launch missing = launch(withSecret("s1", "geoswap/nope"));
-    assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(missing.stderr()).contains("secret geoswap/nope not found in Secrets Manager");
 
     Launch notJson = launch(withSecret("s2", "geoswap/not-json"));
-    assertThat(notJson.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(notJson.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(notJson.stderr()).contains("secret geoswap/not-json is not JSON");
 
     Launch incomplete = launch(withSecret("s3", "geoswap/incomplete"));
-    assertThat(incomplete.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(incomplete.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(incomplete.stderr()).contains("secret geoswap/incomplete lacks or has bad password, port (not a TCP port)");
     for (Launch l : List.of(missing, notJson, incomplete)) {
       assertThat(l.stdout() + l.stderr()).doesNotContain(db.settings.password());

@@ -37,28 +37,28 @@ class LauncherMainTest {
   @Test
   void aTargetTakesOnlyItsOwnOptions() {
     Launch l = launch("run", "--target", "local", "--spec", "s.yaml", "--version", "v1", "--master", "spark://h:7077");
-    assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(l.stderr()).contains("Unknown options: '--master'");
     Launch s = launch("run", "spark-submit", "--spec", "s.yaml", "--version", "v1", "--application-id", "app");
-    assertThat(s.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(s.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(s.stderr()).contains("Unknown options: '--application-id'");
   }
 
   @Test
   void anUnknownTargetOrNoneIsAUsageError() {
-    assertThat(launch("run", "--target", "yarn", "--spec", "s.yaml").exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(launch("run", "--target", "yarn", "--spec", "s.yaml").exitCode()).isEqualTo(ExitCode.USAGE.code());
     Launch none = launch("run");
-    assertThat(none.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(none.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(none.stderr()).contains("name a target: local, spark-submit or emr-serverless");
   }
 
   @Test
   void durationsAreCheckedAsTheyAreParsedAndEveryOtherProblemAtOnce() {
     Launch bad = launch("run", "emr-serverless", "--spec", "s3://b/zone_stats.yaml", "--version", "v1", "--timeout", "soon");
-    assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(bad.stderr()).contains("--timeout", "'soon' is not a duration");
     Launch l = launch("run", "emr-serverless", "--spec", "zone_stats.yaml", "--version", "v1", "--poll-interval", "0s");
-    assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(l.stderr()).contains("--application-id is required", "--execution-role-arn is required",
         "--job-jar must be the job jar's s3:// URI", "--spec must be an s3:// URI", "--db-secret-id is required",
         "--poll-interval must be a positive duration");
@@ -67,7 +67,7 @@ class LauncherMainTest {
   @Test
   void spark_submitNeedsAMasterASparkHomeAndTheJar() {
     Launch l = launch("run", "spark-submit", "--spec", "s.yaml", "--version", "v1");
-    assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(l.stderr()).contains("--master is required", "--spark-home (or SPARK_HOME) is required",
         "--job-jar must be the local job jar");
   }
@@ -75,6 +75,6 @@ class LauncherMainTest {
   @Test
   void aBadVersionIsRefusedBeforeAnythingStarts() {
     Launch l = launch("run", "local", "--spec", "s.yaml", "--version", "Bad-Version");
-    assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE.code());
   }
 }

@@ -224,7 +224,7 @@ public final class SourceReader {
       });
     } catch (GeoswapException g) {
       SQLException e = io.geoswap.common.db.DbErrors.findSqlException(g);
-      if (g.exitCode() == io.geoswap.common.ExitCode.UNEXPECTED && e != null && "XX000".equals(e.getSQLState())) {
+      if (g.exitCode() == io.geoswap.common.ExitCode.UNEXPECTED.code() && e != null && "XX000".equals(e.getSQLState())) {
         throw GeoswapException.data(g.getMessage(), e);
       }
       throw g;

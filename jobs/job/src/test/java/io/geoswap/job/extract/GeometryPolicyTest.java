@@ -68,7 +68,7 @@ class GeometryPolicyTest {
   @Test
   void underFailABadGeometryIsADataErrorNamingTheFirstOffendingRows() {
     assertThatThrownBy(() -> FAIL.check("source s (public.t)", figures(2, 7), named(2, 7)))
-        .isInstanceOfSatisfying(GeoswapException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.DATA))
+        .isInstanceOfSatisfying(GeoswapException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.DATA.code()))
         .hasMessage("source s (public.t): 7 invalid geometries and 2 NULL geometries in column geom (first: id=101"
             + " (Self-intersection), id=102 (Self-intersection), id=103 (Self-intersection), id=104"
             + " (Self-intersection), id=105 (Self-intersection)); set on_invalid_geometry: make_valid or drop to proceed");
@@ -81,7 +81,7 @@ class GeometryPolicyTest {
   void makeValidRepairsInvalidGeometriesButCantRepairNull() {
     assertThatCode(() -> MAKE_VALID.check("source s", figures(0, 3), notAskedFor())).doesNotThrowAnyException();
     assertThatThrownBy(() -> MAKE_VALID.check("source s", figures(2, 3), named(2, 3)))
-        .isInstanceOfSatisfying(GeoswapException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.DATA))
+        .isInstanceOfSatisfying(GeoswapException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.DATA.code()))
         .hasMessage("source s: 2 NULL geometries in column geom (first: id=1 (NULL geometry), id=2 (NULL geometry));"
             + " NULL can't be repaired: use on_invalid_geometry: drop");
   }
