@@ -21,11 +21,6 @@ public final class S3SpecFiles implements SpecFiles {
   }
 
   @Override
-  public String containmentProblem(String spec, String file) {
-    return spec.contains("://") ? SpecFiles.lexicalProblem(file) : SpecFiles.LOCAL.containmentProblem(spec, file);
-  }
-
-  @Override
   public String read(String location) {
     if (!location.startsWith("s3://") && !location.startsWith("s3a://")) {
       return SpecFiles.LOCAL.read(location);

@@ -20,7 +20,8 @@ public interface SpecFiles {
    * {@code /proc/self/environ}, a password file. Local files are also checked after following symlinks.
    */
   default String containmentProblem(String spec, String file) {
-    return lexicalProblem(file);
+    // Local specs are also checked through symlinks; a URI's files by their path alone.
+    return spec.contains("://") && !spec.startsWith("file://") ? lexicalProblem(file) : LOCAL.containmentProblem(spec, file);
   }
 
   /** The rule every kind of location shares: a relative path of plain segments. */

@@ -23,11 +23,6 @@ public final class HadoopSpecFiles implements SpecFiles {
   }
 
   @Override
-  public String containmentProblem(String spec, String file) {
-    return spec.contains("://") ? SpecFiles.lexicalProblem(file) : SpecFiles.LOCAL.containmentProblem(spec, file);
-  }
-
-  @Override
   public String read(String location) {
     if (!location.contains("://")) return SpecFiles.LOCAL.read(location);
     try {

@@ -14,6 +14,19 @@ import java.util.List;
 public final class Equivalence {
   private Equivalence() {}
 
+  /**
+   * An example's data (examples/{@code example}, with {@code params}) and its materialized view in the
+   * test's database, then the job on pipelines/{@code example}.yaml as version it1 (plus {@code jobArgs}).
+   */
+  public static JobRun buildExample(TestDb db, String example, List<String> params, String... jobArgs) {
+    java.nio.file.Path folder = TestDb.repoRoot().resolve("examples/" + example);
+    io.geoswap.job.tools.ExampleData.generate(db.settings, folder, io.geoswap.job.tools.ExampleData.params(folder, params), true);
+    List<String> args = new java.util.ArrayList<>(List.of("--spec",
+        TestDb.repoRoot().resolve("pipelines/" + example + ".yaml").toString(), "--version", "it1"));
+    args.addAll(List.of(jobArgs));
+    return JobRun.of(db.env, args.toArray(String[]::new));
+  }
+
   public static void assertEquivalent(TestDb db, String table, String view, List<String> key, List<String> exact,
       List<String> floats, double relTolerance, String geometry, double geomTolerance) {
     String using = String.join(", ", key);

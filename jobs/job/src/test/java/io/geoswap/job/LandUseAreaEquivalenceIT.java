@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.testkit.TestDb;
 
-import io.geoswap.job.tools.ExampleData;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -25,11 +23,7 @@ class LandUseAreaEquivalenceIT {
   static void buildOnce() {
     spark = TestSpark.start("local[2]");
     db = TestDb.fresh("it_land_use_area");
-    Path example = TestDb.repoRoot().resolve("examples/land_use_area");
-    ExampleData.generate(db.settings, example,
-        ExampleData.params(example, List.of("regions_x=4", "regions_y=3", "polygons=4000")), true);
-    run = JobRun.of(db.env, "--spec", TestDb.repoRoot().resolve("pipelines/land_use_area.yaml").toString(),
-        "--version", "it1");
+    run = Equivalence.buildExample(db, "land_use_area", List.of("regions_x=4", "regions_y=3", "polygons=4000"));
   }
 
   @AfterAll

@@ -2,9 +2,7 @@ package io.geoswap.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.geoswap.job.tools.ExampleData;
 import io.geoswap.testkit.TestDb;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -25,11 +23,7 @@ class RoadLengthEquivalenceIT {
   static void buildOnce() {
     spark = TestSpark.start("local[2]");
     db = TestDb.fresh("it_road_length");
-    Path example = TestDb.repoRoot().resolve("examples/road_length");
-    ExampleData.generate(db.settings, example,
-        ExampleData.params(example, List.of("districts_x=5", "districts_y=4", "roads=3000")), true);
-    run = JobRun.of(db.env, "--spec", TestDb.repoRoot().resolve("pipelines/road_length.yaml").toString(),
-        "--version", "it1");
+    run = Equivalence.buildExample(db, "road_length", List.of("districts_x=5", "districts_y=4", "roads=3000"));
   }
 
   @AfterAll

@@ -6,8 +6,6 @@ import io.geoswap.testkit.TestDb;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.geoswap.job.extract.SourceReader;
-import io.geoswap.job.tools.ExampleData;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -25,11 +23,8 @@ class ZoneStatsEquivalenceIT {
   static void buildOnce() {
     spark = TestSpark.start("local[2]");
     db = TestDb.fresh("it_zone_stats");
-    Path example = TestDb.repoRoot().resolve("examples/zone_stats");
-    ExampleData.generate(db.settings, example,
-        ExampleData.params(example, List.of("zones_x=24", "zones_y=20", "events=40000", "cutoff=" + CUTOFF)), true);
-    run = JobRun.of(db.env, "--spec", TestDb.repoRoot().resolve("pipelines/zone_stats.yaml").toString(),
-        "--version", "it1", "--logical-date", CUTOFF, "--run-id", "manual__it");
+    run = Equivalence.buildExample(db, "zone_stats", List.of("zones_x=24", "zones_y=20", "events=40000",
+        "cutoff=" + CUTOFF), "--logical-date", CUTOFF, "--run-id", "manual__it");
   }
 
   @AfterAll
