@@ -19,6 +19,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -273,6 +274,8 @@ def run_local_task(main_class: str, args: list[str], dry_run_skips: bool = False
 # --- the ecs runner ---------------------------------------------------------------------------------------------
 
 _ECS_OPERATOR = None
+RESULT_READS = 5  # tries to read a result line CloudWatch hasn't ingested yet …
+RESULT_READ_PAUSE = timedelta(seconds=2)  # … and the pause before each
 
 
 def ecs_operator_class():
@@ -320,6 +323,14 @@ def ecs_operator_class():
                 return self._succeeded(context, line)
 
             def _succeeded(self, context, line):
+                # The result is the container's last line; CloudWatch may not show it yet when ECS reports
+                # the task stopped (ingestion is asynchronous): read again, briefly, rather than pass on a
+                # log line as the result.
+                for _ in range(RESULT_READS):
+                    if not self.do_xcom_push or json_result(line):
+                        break
+                    time.sleep(RESULT_READ_PAUSE.total_seconds())
+                    line = self._last_line() or line
                 if self.announces:
                     announce(context, json_result(line), self.announces)
                 return line

@@ -32,6 +32,7 @@ class Outcome:
     exit_code: int
     lines: list[str] = field(default_factory=list)
     polls: int = 2  # DescribeTasks calls that still see it running
+    lag: int = 0  # GetLogEvents calls after the stop that don't see the last line yet (CloudWatch ingestion)
 
 
 def result(code: int, /, **json_result) -> Outcome:
@@ -50,6 +51,7 @@ class Task:
     task_definition: str = ""
     describes: int = 0
     stop_reason: str | None = None
+    reads_after_stop: int = 0
 
     @property
     def id(self) -> str:
@@ -148,7 +150,10 @@ class FakeEcs:
                      if logStreamName == f"{STREAM_PREFIX}/{t.container}/{t.id}" and t.describes > 1), None)
         if task is None:
             raise AwsError("ResourceNotFoundException", "The specified log stream does not exist.")
-        lines = task.outcome.lines if task.stopped else task.outcome.lines[:-1]
+        if task.stopped:
+            task.reads_after_stop += 1
+        ingested = task.stopped and task.reads_after_stop > task.outcome.lag
+        lines = task.outcome.lines if ingested else task.outcome.lines[:-1]
         events = [{"timestamp": 1_700_000_000_000 + i, "message": m, "ingestionTime": 1_700_000_000_000 + i}
                   for i, m in enumerate(lines)]
         if not startFromHead:  # the newest `limit` events, as the operator reads the XCom line

@@ -262,6 +262,14 @@ def test_a_container_that_exited_0_succeeds_with_its_last_log_line_as_the_xcom(a
     assert task.started_by, "started with the task instance's startedBy, which reattach looks for"
 
 
+@pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "in-worker"])
+def test_a_result_line_cloudwatch_shows_late_is_still_the_xcom(aws, deferrable):
+    aws.script = lambda cmd: Outcome(0, ["12:00:00 INFO done", '{"status":"built","version":"v9"}'], polls=1, lag=2)
+    op = operator(["validate", "--spec", "s3://b/p/zone_stats.yaml"], deferrable=deferrable)
+    line = run_deferred(op, context()) if deferrable else op.execute(context())
+    assert json.loads(line) == {"status": "built", "version": "v9"}
+
+
 def test_a_retry_reattaches_to_the_task_its_first_try_started(aws):
     aws.script = lambda cmd: result(0, status="built", version="v1", rows=7)
     first = operator(["validate", "--spec", "s3://b/p/zone_stats.yaml"])
