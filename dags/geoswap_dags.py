@@ -1,24 +1,15 @@
-"""geoswap: one Airflow DAG per pipeline spec — extract_transform → validate → promote.
+"""geoswap: per pipeline spec, a DAG extract_transform → validate → promote → gc, and an operations DAG.
 
-This file only wires tasks. At import it lists pipelines/*.yaml (name and schedule only) and reads its
-configuration from the environment; it does no network or database I/O and reads no Variables.
-
-Configuration (environment of the scheduler, DAG processor and workers):
-  GEOSWAP_RUNNER            local (default) | ecs
-  GEOSWAP_PIPELINES_DIR     the specs (default: ../pipelines beside this file)
-  local runner:  GEOSWAP_HOME (a geoswap checkout with built jars); database from PG* or GEOSWAP_DB_SECRET_ID
-  either runner: GEOSWAP_BUILDER_DB_SECRET_ID / GEOSWAP_PUBLISHER_DB_SECRET_ID, the secrets of the
-                 least-privilege roles (docker/sql/roles.sql) for extract_transform and for validate/promote
-                 (each falls back to GEOSWAP_DB_SECRET_ID)
-  ecs runner:    GEOSWAP_ECS_CLUSTER, GEOSWAP_ECS_TASK_DEFINITION, GEOSWAP_ECS_CONTAINER,
-                 GEOSWAP_ECS_SUBNETS, GEOSWAP_ECS_SECURITY_GROUPS (comma-separated),
-                 GEOSWAP_ECS_LOG_GROUP, GEOSWAP_ECS_LOG_STREAM_PREFIX, GEOSWAP_SPEC_PREFIX (s3://…/pipelines),
-                 GEOSWAP_DB_SECRET_ID, GEOSWAP_LAUNCHER_ARGS (the emr-serverless options, space-separated)
+This file only wires tasks. At import it reads its settings (Airflow's [geoswap] section, else GEOSWAP_*
+environment variables: geoswap_runner.Settings) and lists pipelines/*.yaml (name, schedule, view, sources);
+it does no network or database I/O and reads no Variables. A spec that can't be read or wired becomes a DAG
+of its own that fails with the problem; the other specs' DAGs load as usual.
 """
 from __future__ import annotations
 
-import json
-import os
+import logging
+import re
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,15 +17,13 @@ import yaml
 from airflow.sdk import DAG, Param
 
 import geoswap_runner
+from geoswap_runner import LAUNCHER, SWAP_TASK
 
-RUNNER = os.environ.get("GEOSWAP_RUNNER", "local")
-PIPELINES = Path(os.environ.get("GEOSWAP_PIPELINES_DIR", Path(__file__).resolve().parent.parent / "pipelines"))
-SECRET = os.environ.get("GEOSWAP_DB_SECRET_ID")
-# Least privilege (README "Security model"): the job logs in as the builder, the swap-task as the publisher.
-SECRETS = {
-    "builder": os.environ.get("GEOSWAP_BUILDER_DB_SECRET_ID") or SECRET,
-    "publisher": os.environ.get("GEOSWAP_PUBLISHER_DB_SECRET_ID") or SECRET,
-}
+log = logging.getLogger(__name__)
+
+SETTINGS = geoswap_runner.Settings.load()
+RUNNER = geoswap_runner.runner(SETTINGS)
+PIPELINES = Path(SETTINGS.pipelines_dir or Path(__file__).resolve().parent.parent / "pipelines")
 
 DEFAULT_ARGS = {
     "owner": "geoswap",
@@ -45,6 +34,25 @@ DEFAULT_ARGS = {
     "max_retry_delay": timedelta(minutes=20),
 }
 
+# validate and promote take the version extract_transform built in this run, never "latest".
+VERSION = "--version={{ ti.xcom_pull(task_ids='extract_transform') | geoswap_version }}"
+FILTERS = {"geoswap_version": geoswap_runner.version_of}
+
+
+def _run_args() -> list[str]:
+    """The run's identity and dates for the launcher, as templates (an argument rendering to "" is left out).
+
+    The one place the run's dates reach the Java tasks: `--run-after` (issue 14, item 1: runs without a logical
+    date) goes here, next to `--logical-date`."""
+    return ["--run-id={{ run_id }}", "--clear-number={{ dag_run.clear_number or 0 }}",
+            "{{ '--logical-date=' ~ logical_date.isoformat() if logical_date else '' }}"]
+
+
+def _db_args(role: str = "publisher") -> list[str]:
+    secret = SETTINGS.secret(role)
+    return [f"--db-secret-id={secret}"] if secret else []
+
+
 DOC = """
 ### geoswap: {name}
 
@@ -53,102 +61,80 @@ Refreshes `{view}` without downtime, replacing `REFRESH MATERIALIZED VIEW`:
 1. **extract_transform** builds version `{name}_v<version>` with Spark + Sedona (the version id is the run's
    logical date, else a digest of its run id; a cleared run builds a fresh one);
 2. **validate** runs the spec's checks on it (a failed check fails the run at once, no retries);
-3. **promote** re-points `{view}` to it in one short transaction. A backfill older than the live version is
-   skipped here unless triggered with `force`; `dry_run` builds and validates only.
+3. **promote** re-points `{view}` to it in one short transaction and emits an event of the asset
+   `{asset}` (extra: version, rows, logical_date). A backfill older than the live version is skipped here
+   unless triggered with `force`; `dry_run` builds and validates only. A skipped promote emits nothing.
+4. **gc** drops failed, abandoned and old superseded versions (after a publish or a skipped promote).
 
-Spec: `{spec}`. Exit codes: 0 ok, 2 usage, 3 data, 75 temporary (retried), 99 skipped.
+Rollback, gc and status on demand: the DAG `{name_ops}`. Spec: `{spec}`.
+Exit codes: 0 ok, 2 usage, 3 data, 75 temporary (retried), 99 skipped.
+"""
+
+OPS_DOC = """
+### geoswap: operations on {name}
+
+Trigger with `action`:
+- **status**: the live version, retained versions and recent runs (the task log; the JSON is the XCom);
+- **rollback**: re-points `{view}` to `to` (default: the newest retained version); emits an event of `{asset}`;
+- **gc**: drops failed, abandoned and old superseded versions and orphaned tables.
+
+Spec: `{spec}`.
 """
 
 
-def _db_args(role: str = "publisher") -> list[str]:
-    secret = SECRETS[role]
-    return ["--db-secret-id", secret] if secret else []
+@dataclass(frozen=True)
+class Spec:
+    """All the DAGs need of a spec (the Java tasks validate the rest)."""
+    file: Path
+    name: str
+    schedule: str | None
+    schema: str
+    view: str
+    sources: tuple[tuple[str, str], ...]  # (schema, table)
+
+    @property
+    def view_asset(self):
+        return geoswap_runner.relation_asset(self.schema, self.view)
 
 
-def _extract_transform(spec: str, **context) -> dict:
-    dag_run = context["dag_run"]
-    args = ["run", "--target", "local", "--spec", spec, "--run-id", dag_run.run_id,
-            "--clear-number", str(getattr(dag_run, "clear_number", 0) or 0)] + _db_args("builder")
-    if context.get("logical_date") is not None:
-        args += ["--logical-date", context["logical_date"].isoformat()]
-    return geoswap_runner.run("io.geoswap.launcher.LauncherMain", args)
+NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # the spec's own rule (common/…/spec)
 
 
-def _version(context) -> str:
-    # Always the version extract_transform built in this run, never "latest".
-    return context["ti"].xcom_pull(task_ids="extract_transform")["version"]
+def _read(spec_file: Path) -> Spec:
+    """Reads what the DAGs need; raises ValueError naming the first problem."""
+    try:
+        meta = yaml.safe_load(spec_file.read_text())
+    except yaml.YAMLError as e:
+        raise ValueError(f"not valid YAML: {e}".replace("\n", " ")) from e
+    if not isinstance(meta, dict):
+        raise ValueError("not a YAML mapping of the spec's keys")
+    name = meta.get("name")
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        raise ValueError(f"name: {name!r} is not ^[a-z][a-z0-9_]{{0,39}}$")
+    if name != spec_file.stem:
+        # The launcher names the EMR run after the file, and the ecs runner finds the spec on S3 by it.
+        raise ValueError(f"name: '{name}' differs from the file name; the spec of {name} must be {name}.yaml")
+    schedule = meta.get("schedule")
+    if schedule is not None and not isinstance(schedule, str):
+        raise ValueError(f"schedule: {schedule!r} is not a cron expression or preset")
+    target = meta.get("target")
+    if not isinstance(target, dict) or not isinstance(target.get("view"), str):
+        raise ValueError("target.view is required")
+    sources = []
+    for alias, source in (meta.get("sources") or {}).items():
+        table = source.get("table") if isinstance(source, dict) else None
+        if not isinstance(table, str):
+            raise ValueError(f"sources.{alias}.table is required")
+        schema, _, relation = table.rpartition(".")
+        sources.append((schema or "public", relation))
+    return Spec(spec_file, name, schedule, str(target.get("schema", "public")), target["view"], tuple(sources))
 
 
-def _validate(spec: str, **context) -> dict:
-    return geoswap_runner.run("io.geoswap.swap.SwapTaskMain",
-                              ["validate", "--spec", spec, "--version", _version(context)] + _db_args())
-
-
-def _promote(spec: str, **context) -> dict:
-    from airflow.sdk.exceptions import AirflowSkipException
-
-    if context["params"].get("dry_run"):
-        raise AirflowSkipException("dry_run: built and validated, not promoted")
-    args = ["promote", "--spec", spec, "--version", _version(context)] + _db_args()
-    if context["params"].get("force"):
-        args.append("--force")
-    return geoswap_runner.run("io.geoswap.swap.SwapTaskMain", args)
-
-
-def _local_tasks(spec: str):
-    from airflow.providers.standard.operators.python import PythonOperator
-
-    et = PythonOperator(task_id="extract_transform", python_callable=_extract_transform, op_kwargs={"spec": spec})
-    va = PythonOperator(task_id="validate", python_callable=_validate, op_kwargs={"spec": spec})
-    pr = PythonOperator(task_id="promote", python_callable=_promote, op_kwargs={"spec": spec})
-    return et, va, pr
-
-
-def _ecs_tasks(name: str):
-    """MWAA: the jib images on ECS; awslogs makes the container's last log line the XCom; a retry reattaches."""
-    spec = f"{os.environ.get('GEOSWAP_SPEC_PREFIX', '').rstrip('/')}/{name}.yaml"
-    network = {"awsvpcConfiguration": {
-        "subnets": [s for s in os.environ.get("GEOSWAP_ECS_SUBNETS", "").split(",") if s],
-        "securityGroups": [s for s in os.environ.get("GEOSWAP_ECS_SECURITY_GROUPS", "").split(",") if s],
-        "assignPublicIp": "DISABLED"}}
-    version = "{{ (ti.xcom_pull(task_ids='extract_transform') | fromjson)['version'] }}"
-
-    def ecs(task_id: str, command: list[str], dry_run_skips: bool = False):
-        return geoswap_runner.ecs_operator(
-            dry_run_skips=dry_run_skips,
-            task_id=task_id, cluster=os.environ.get("GEOSWAP_ECS_CLUSTER"),
-            task_definition=os.environ.get("GEOSWAP_ECS_TASK_DEFINITION"), launch_type="FARGATE",
-            overrides={"containerOverrides": [{"name": os.environ.get("GEOSWAP_ECS_CONTAINER", "geoswap"),
-                                               "command": command}]},
-            network_configuration=network, awslogs_group=os.environ.get("GEOSWAP_ECS_LOG_GROUP"),
-            awslogs_stream_prefix=os.environ.get("GEOSWAP_ECS_LOG_STREAM_PREFIX"), reattach=True,
-            do_xcom_push=True)
-
-    extra = os.environ.get("GEOSWAP_LAUNCHER_ARGS", "").split()
-    et = ecs("extract_transform", ["launcher", "run", "--target", "emr-serverless", "--spec", spec,
-                                   "--run-id", "{{ run_id }}", "--clear-number", "{{ dag_run.clear_number or 0 }}",
-                                   "--logical-date", "{{ logical_date.isoformat() if logical_date else '' }}",
-                                   "--dag-id", "{{ dag.dag_id }}", "--dag-run-id", "{{ run_id }}"]
-             + _db_args("builder") + extra)
-    va = ecs("validate", ["swap-task", "validate", "--spec", spec, "--version", version] + _db_args())
-    pr = ecs("promote", ["swap-task", "promote", "--spec", spec, "--version", version,
-                         "--force={{ params.force | lower }}"] + _db_args(), dry_run_skips=True)
-    return et, va, pr
-
-
-def _meta(spec_file: Path) -> tuple[str, str | None, str]:
-    """Name, schedule and view: all the DAG needs of a spec (the Java tasks validate the rest)."""
-    meta = yaml.safe_load(spec_file.read_text()) or {}
-    target = meta.get("target") or {}
-    return (meta.get("name", spec_file.stem), meta.get("schedule"),
-            f"{target.get('schema', 'public')}.{target.get('view', '?')}")
-
-
-for spec_file in sorted(PIPELINES.glob("*.yaml")):
-    name, schedule, view = _meta(spec_file)
+def _pipeline_dag(spec: Spec) -> DAG:
+    location = RUNNER.spec(spec.file)
     with DAG(
-        dag_id=f"geoswap__{name}",
-        schedule=schedule,
+        dag_id=f"geoswap__{spec.name}",
+        schedule=spec.schedule,
         catchup=False,  # stated: backfills are created on purpose (UI/API/CLI), not by catch-up
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
@@ -156,10 +142,107 @@ for spec_file in sorted(PIPELINES.glob("*.yaml")):
             "force": Param(False, type="boolean", description="Promote even if older than the live version."),
             "dry_run": Param(False, type="boolean", description="Build and validate; don't promote."),
         },
-        tags=["geoswap", name],
-        doc_md=DOC.format(name=name, view=view, spec=spec_file.name),
-        user_defined_filters={"fromjson": json.loads},
+        tags=["geoswap", spec.name],
+        doc_md=DOC.format(name=spec.name, view=f"{spec.schema}.{spec.view}", spec=spec.file.name,
+                          asset=spec.view_asset.uri, name_ops=f"geoswap__{spec.name}__ops"),
+        user_defined_filters=FILTERS,
+        auto_register=False,  # registered below, and only once every check passed
     ) as dag:
-        et, va, pr = _local_tasks(str(spec_file)) if RUNNER == "local" else _ecs_tasks(name)
-        et >> va >> pr
-    globals()[dag.dag_id] = dag
+        et = RUNNER.task("extract_transform", LAUNCHER,
+                         ["run", "--spec", location] + RUNNER.launcher_target() + _run_args() + _db_args("builder"),
+                         inlets=[geoswap_runner.relation_asset(schema, table) for schema, table in spec.sources])
+        va = RUNNER.task("validate", SWAP_TASK, ["validate", "--spec", location, VERSION] + _db_args())
+        pr = RUNNER.task("promote", SWAP_TASK,
+                         ["promote", "--spec", location, VERSION, "--force={{ params.force | lower }}"] + _db_args(),
+                         dry_run_skips=True, announces="promote", outlets=[spec.view_asset])
+        # After a publish or a skipped promote (backfill, dry run); not after a failure, which stays the run's.
+        gc = RUNNER.task("gc", SWAP_TASK, ["gc", "--spec", location] + _db_args(), trigger_rule="none_failed")
+        et >> va >> pr >> gc
+    return dag
+
+
+def _choose(**context) -> str:
+    return context["params"]["action"]
+
+
+def _ops_dag(spec: Spec) -> DAG:
+    from airflow.providers.standard.operators.python import BranchPythonOperator
+
+    location = RUNNER.spec(spec.file)
+    with DAG(
+        dag_id=f"geoswap__{spec.name}__ops",
+        schedule=None,
+        catchup=False,
+        max_active_runs=1,
+        default_args={**DEFAULT_ARGS, "retries": 0},  # an operator's action: no retries behind their back
+        params={
+            "action": Param("status", enum=["status", "rollback", "gc"], description="What to do."),
+            "to": Param(None, type=["null", "string"], pattern=r"^[a-z0-9][a-z0-9_]{0,17}$",
+                        description="rollback: the version (default: the newest retained one)."),
+        },
+        tags=["geoswap", spec.name, "ops"],
+        doc_md=OPS_DOC.format(name=spec.name, view=f"{spec.schema}.{spec.view}", spec=spec.file.name,
+                              asset=spec.view_asset.uri),
+        auto_register=False,
+    ) as dag:
+        choose = BranchPythonOperator(task_id="choose", python_callable=_choose)
+        choose >> [
+            RUNNER.task("status", SWAP_TASK, ["status", "--spec", location] + _db_args()),
+            RUNNER.task("rollback", SWAP_TASK,
+                        ["rollback", "--spec", location, "{{ '--to=' ~ params.to if params.to else '' }}"] + _db_args(),
+                        announces="rollback", outlets=[spec.view_asset]),
+            RUNNER.task("gc", SWAP_TASK, ["gc", "--spec", location] + _db_args()),
+        ]
+    return dag
+
+
+def _broken_dag(spec_file: Path, problem: str, schedule: str | None = None) -> DAG:
+    """A spec that can't be wired: a DAG with its name that fails, saying why, each time it runs — on the spec's
+    schedule when that much of it is readable, so a scheduled pipeline that broke fails when it would have run."""
+    from airflow.providers.standard.operators.python import PythonOperator
+
+    message = f"{spec_file.name}: {problem}"
+    with DAG(
+        dag_id="geoswap__" + re.sub(r"[^A-Za-z0-9_.-]", "_", spec_file.stem),
+        schedule=schedule,
+        catchup=False,
+        description=f"BROKEN SPEC: {message}"[:1000],
+        tags=["geoswap", "broken"],
+        doc_md=f"### geoswap: this spec could not be loaded\n\n`{message}`\n\nFix the spec; the DAG comes back "
+               "with the next parse. The other specs' DAGs are not affected.",
+        auto_register=False,
+    ) as dag:
+        PythonOperator(task_id="spec_error", python_callable=_fail, op_kwargs={"message": message}, retries=0)
+    return dag
+
+
+def _schedule_of(spec_file: Path) -> str | None:
+    try:
+        schedule = (yaml.safe_load(spec_file.read_text()) or {}).get("schedule")
+    except Exception:
+        return None
+    return schedule if isinstance(schedule, str) else None
+
+
+def _fail(message: str) -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    raise AirflowFailException(f"geoswap: broken spec {message}")
+
+
+for spec_file in sorted(PIPELINES.glob("*.yaml")):
+    try:
+        spec = _read(spec_file)
+        dags = [_pipeline_dag(spec), _ops_dag(spec)]
+        for d in dags:
+            d.validate()  # what the DAG processor would check (a bad schedule): here, per spec
+    except Exception as e:  # one spec's problem stays with that spec
+        log.error("geoswap: spec %s can't be loaded: %s", spec_file, e)
+        problem = str(e) or type(e).__name__
+        try:
+            dags = [_broken_dag(spec_file, problem, _schedule_of(spec_file))]
+            dags[0].validate()
+        except Exception:  # the schedule is (part of) the problem
+            dags = [_broken_dag(spec_file, problem)]
+    for d in dags:
+        globals()[d.dag_id] = d

@@ -25,17 +25,21 @@ def dagbag(pipelines: Path | None = None) -> DagBag:
         os.environ.pop("GEOSWAP_PIPELINES_DIR", None)
 
 
-def test_every_spec_becomes_a_dag_without_import_errors():
+def test_every_spec_becomes_a_dag_and_an_operations_dag_without_import_errors():
     bag = dagbag()
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"geoswap__zone_stats", "geoswap__land_use_area", "geoswap__road_length"}
+    assert set(bag.dag_ids) == {"geoswap__zone_stats", "geoswap__land_use_area", "geoswap__road_length",
+                                "geoswap__zone_stats__ops", "geoswap__land_use_area__ops", "geoswap__road_length__ops"}
 
 
 def test_structure_retries_and_params_are_as_specified():
     dag = dagbag().get_dag(DAG_ID)
-    assert [t.task_id for t in dag.topological_sort()] == ["extract_transform", "validate", "promote"]
+    assert [t.task_id for t in dag.topological_sort()] == ["extract_transform", "validate", "promote", "gc"]
     assert dag.get_task("validate").upstream_task_ids == {"extract_transform"}
     assert dag.get_task("promote").upstream_task_ids == {"validate"}
+    # gc after a publish or a skipped promote, never after a failure (which stays the run's state)
+    assert dag.get_task("gc").upstream_task_ids == {"promote"}
+    assert dag.get_task("gc").trigger_rule == "none_failed"
     assert dag.max_active_runs == 1
     assert dag.catchup is False
     assert "geoswap" in dag.tags and "zone_stats" in dag.tags
@@ -48,6 +52,26 @@ def test_structure_retries_and_params_are_as_specified():
     params = dag.params.dump()
     assert params == {"force": False, "dry_run": False}
     assert dag.params.get_param("force").schema["type"] == "boolean"
+
+
+def test_promote_publishes_the_view_as_an_asset_and_the_sources_are_inlets():
+    dag = dagbag().get_dag(DAG_ID)
+    [asset] = dag.get_task("promote").outlets
+    assert asset.uri == asset.name == "x-geoswap://public/vw_zone_stats"
+    assert {a.uri for a in dag.get_task("extract_transform").inlets} == {"x-geoswap://public/zones",
+                                                                         "x-geoswap://public/events"}
+    for task in ("extract_transform", "validate", "gc"):
+        assert dag.get_task(task).outlets == [], "only a publish announces the view"
+
+
+def test_the_operations_dag_offers_status_rollback_and_gc():
+    ops = dagbag().get_dag(DAG_ID + "__ops")
+    assert ops.schedule is None and ops.max_active_runs == 1
+    assert ops.get_task("choose").downstream_task_ids == {"status", "rollback", "gc"}
+    assert ops.params.dump() == {"action": "status", "to": None}
+    assert ops.params.get_param("action").schema["enum"] == ["status", "rollback", "gc"]
+    assert [a.uri for a in ops.get_task("rollback").outlets] == ["x-geoswap://public/vw_zone_stats"]
+    assert ops.get_task("status").outlets == [] and ops.get_task("gc").outlets == []
 
 
 def test_importing_the_dag_file_does_no_network_or_database_io(monkeypatch):
@@ -66,7 +90,7 @@ def live_version() -> str:
     return psql("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'")
 
 
-def run_dag(dag, logical_date: datetime, conf: dict | None = None):
+def run_dag(dag, logical_date: datetime | None, conf: dict | None = None):
     return dag.test(logical_date=logical_date, run_conf=conf or {})
 
 
@@ -74,12 +98,33 @@ def task_states(dag_run) -> dict:
     return {ti.task_id: ti.state for ti in dag_run.get_task_instances()}
 
 
-def test_a_run_publishes_the_version_extract_transform_built(zone_data):
+def asset_events(run) -> list[dict]:
+    """The asset events a run emitted: [{uri, task, extra}]."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(select(AssetModel.uri, AssetEvent.source_task_id, AssetEvent.extra)
+                               .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+                               .where(AssetEvent.source_dag_id == run.dag_id, AssetEvent.source_run_id == run.run_id)
+                               .order_by(AssetEvent.id)).all()
+    return [{"uri": uri, "task": task, "extra": extra} for uri, task, extra in rows]
+
+
+ALL_DONE = {"extract_transform": "success", "validate": "success", "promote": "success", "gc": "success"}
+
+
+def test_a_run_publishes_the_version_extract_transform_built_and_announces_it(zone_data):
     dag = dagbag().get_dag(DAG_ID)
     run = run_dag(dag, datetime(2026, 10, 1, 3, tzinfo=timezone.utc))
-    assert task_states(run) == {"extract_transform": "success", "validate": "success", "promote": "success"}
+    assert task_states(run) == ALL_DONE
     assert live_version() == "20261001t030000"
     assert psql("SELECT count(*) FROM public.vw_zone_stats") == "100"
+    [event] = asset_events(run)
+    assert event["uri"] == "x-geoswap://public/vw_zone_stats" and event["task"] == "promote"
+    assert event["extra"] == {"action": "promote", "version": "20261001t030000", "rows": 100,
+                              "logical_date": "2026-10-01T03:00:00+00:00", "previous": event["extra"]["previous"]}
 
 
 def test_an_older_backfill_is_skipped_at_promote_unless_forced(zone_data):
@@ -88,12 +133,24 @@ def test_an_older_backfill_is_skipped_at_promote_unless_forced(zone_data):
     assert live_version() == "20261002t030000"
 
     older = run_dag(dag, datetime(2026, 9, 20, 3, tzinfo=timezone.utc))
-    assert task_states(older) == {"extract_transform": "success", "validate": "success", "promote": "skipped"}
+    assert task_states(older) == {"extract_transform": "success", "validate": "success", "promote": "skipped",
+                                  "gc": "success"}  # gc still tidies up after a skipped promote
     assert live_version() == "20261002t030000"
+    assert asset_events(older) == [], "a skipped promote announces nothing"
 
     forced = run_dag(dag, datetime(2026, 9, 21, 3, tzinfo=timezone.utc), {"force": True})
     assert task_states(forced)["promote"] == "success"
     assert live_version() == "20260921t030000"
+    assert [e["extra"]["version"] for e in asset_events(forced)] == ["20260921t030000"]
+
+
+def test_a_dry_run_builds_and_validates_and_announces_nothing(zone_data):
+    before = live_version()
+    run = run_dag(dagbag().get_dag(DAG_ID), datetime(2026, 9, 22, 3, tzinfo=timezone.utc), {"dry_run": True})
+    assert task_states(run) == {"extract_transform": "success", "validate": "success", "promote": "skipped",
+                                "gc": "success"}
+    assert live_version() == before
+    assert asset_events(run) == []
 
 
 def test_a_failing_check_fails_validate_once_and_promote_never_runs(zone_data, tmp_path):
@@ -111,6 +168,8 @@ def test_a_failing_check_fails_validate_once_and_promote_never_runs(zone_data, t
     states = task_states(run)
     assert states["validate"] == "failed"
     assert states["promote"] in ("upstream_failed", None)
+    assert states["gc"] in ("upstream_failed", None), "the failure stays the run's state"
+    assert asset_events(run) == []
     ti = [t for t in run.get_task_instances() if t.task_id == "validate"][0]
     assert ti.try_number == 1, "exit 3 is not retried"
     assert live_version() == before
@@ -142,7 +201,7 @@ def test_a_retry_after_a_failure_mid_load_rebuilds_the_same_version_without_dupl
     run = run_dag(dag, datetime(2026, 10, 10, 3, tzinfo=timezone.utc), {"force": True})
 
     states = task_states(run)
-    assert states == {"extract_transform": "success", "validate": "success", "promote": "success"}
+    assert states == ALL_DONE
     et = [t for t in run.get_task_instances() if t.task_id == "extract_transform"][0]
     assert et.try_number == 2 and len(attempts) == 2
     assert len(failures) == 1 and "after its commit" in failures[0], failures

@@ -1,5 +1,6 @@
 """A real scheduler, DAG processor and API server (`airflow standalone`): a run triggered through the REST
-API the UI's Trigger button uses, with conf, and a backfill created through the API."""
+API the UI's Trigger button uses, with conf, and a backfill created through the API; a downstream DAG
+scheduled on the view's asset runs after a publish, and not after a skipped promote."""
 from __future__ import annotations
 
 import json
@@ -20,6 +21,21 @@ import pytest
 from conftest import ROOT, psql
 
 DAG_ID = "geoswap__zone_stats"
+CONSUMER = "tiles_after_zone_stats"
+ASSET = "x-geoswap://public/vw_zone_stats"
+
+# A downstream DAG as a user writes it: scheduled on the view's asset (README "Assets"), reading the extra.
+CONSUMER_DAG = f'''
+from airflow.sdk import DAG, Asset, task
+
+with DAG(dag_id="{CONSUMER}", schedule=[Asset("{ASSET}")], catchup=False, tags=["test"]):
+    @task
+    def build_tiles(triggering_asset_events=None):
+        for event in triggering_asset_events[Asset("{ASSET}")]:
+            print("tiles for version", event.extra["version"], "rows", event.extra["rows"])
+
+    build_tiles()
+'''
 
 
 def free_port() -> int:
@@ -60,8 +76,15 @@ def wait_for(what: str, check, timeout: float, every: float = 2.0):
 @pytest.fixture(scope="module")
 def airflow(zone_data):
     home = Path(tempfile.mkdtemp(prefix="airflow-standalone-"))
+    # geoswap's DAG files (linked: they find pipelines/ through the link) and a consumer of the view's asset
+    dags = home / "dags"
+    dags.mkdir()
+    for f in ("geoswap_dags.py", "geoswap_runner.py"):
+        (dags / f).symlink_to(ROOT / "dags" / f)
+    (dags / "tiles.py").write_text(CONSUMER_DAG)
     port = free_port()
     env = dict(os.environ, AIRFLOW_HOME=str(home), AIRFLOW__API__PORT=str(port), AIRFLOW__API__HOST="127.0.0.1",
+               AIRFLOW__CORE__DAGS_FOLDER=str(dags),
                AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True", AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
                AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5", AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL="5",
                # Task supervisors report to the API server's execution API: on our port, not 8080.
@@ -87,6 +110,7 @@ def airflow(zone_data):
                 raise
             api.token = api.call("POST", "/auth/token", {})["access_token"]
         wait_for("the DAG to be parsed", lambda: api.call("GET", f"/api/v2/dags/{DAG_ID}")["dag_id"], 180)
+        wait_for("the consumer DAG to be parsed", lambda: api.call("GET", f"/api/v2/dags/{CONSUMER}")["dag_id"], 180)
         yield api
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -106,8 +130,17 @@ def screenshot(api: Api, path: str) -> None:
                     f"--screenshot={path}", f"{api.base}/dags/{DAG_ID}"], check=True, timeout=180, capture_output=True)
 
 
-def run_state(api: Api, run_id: str) -> str:
-    return api.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.request.quote(run_id, safe='')}")["state"]
+def run_state(api: Api, run_id: str, dag_id: str = DAG_ID) -> str:
+    return api.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{urllib.request.quote(run_id, safe='')}")["state"]
+
+
+def asset_events(api: Api, run_id: str) -> list[dict]:
+    """The asset events a run of the pipeline's DAG emitted."""
+    return api.call("GET", f"/api/v2/assets/events?source_dag_id={DAG_ID}"
+                           f"&source_run_id={urllib.request.quote(run_id, safe='')}")["asset_events"]
+
+
+ALL_DONE = {"extract_transform": "success", "validate": "success", "promote": "success", "gc": "success"}
 
 
 def test_a_run_triggered_through_the_rest_api_with_conf_publishes(airflow):
@@ -122,8 +155,23 @@ def test_a_run_triggered_through_the_rest_api_with_conf_publishes(airflow):
     assert psql("SELECT status IN ('live', 'retired') AND promoted_at IS NOT NULL FROM geoswap.versions"
                 " WHERE pipeline = 'zone_stats' AND version = '20261101t030000'") == "t"
     tis = airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.request.quote(run['dag_run_id'], safe='')}/taskInstances")
-    assert {t["task_id"]: t["state"] for t in tis["task_instances"]} == {
-        "extract_transform": "success", "validate": "success", "promote": "success"}
+    assert {t["task_id"]: t["state"] for t in tis["task_instances"]} == ALL_DONE
+
+
+def test_a_publish_runs_the_dag_scheduled_on_the_views_asset(airflow):
+    run_id = airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?logical_date_gte=2026-11-01T03:00:00Z"
+                          "&logical_date_lte=2026-11-01T03:00:00Z")["dag_runs"][0]["dag_run_id"]
+    [event] = asset_events(airflow, run_id)
+    assert event["uri"] == ASSET and event["source_task_id"] == "promote"
+    assert event["extra"]["version"] == "20261101t030000" and event["extra"]["rows"] == 100
+    assert event["extra"]["logical_date"] == "2026-11-01T03:00:00+00:00"
+
+    def consumer_run():
+        created = [r for r in asset_events(airflow, run_id)[0]["created_dagruns"] if r["dag_id"] == CONSUMER]
+        return created and run_state(airflow, created[0]["run_id"], CONSUMER) in ("success", "failed") \
+            and run_state(airflow, created[0]["run_id"], CONSUMER)
+
+    assert wait_for("the consumer's run", consumer_run, 300, 3) == "success"
 
 
 def table_identity(version: str) -> str:
@@ -148,6 +196,7 @@ def test_clearing_a_promoted_run_publishes_a_fresh_build_and_leaves_the_old_tabl
     wait_for("the cleared run", lambda: run_state(airflow, run_id) == "success"
              and {t["state"] for t in airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quoted}/taskInstances")
                   ["task_instances"]} == {"success"}, 900, 3)
+    assert "20261101t030000_1" in [e["extra"]["version"] for e in asset_events(airflow, run_id)]
 
     run = airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{quoted}")
     assert run["conf"] == {"force": True}
@@ -175,7 +224,10 @@ def test_a_backfill_created_through_the_api_runs_and_older_versions_are_not_prom
     for r in runs:
         tis = airflow.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.request.quote(r['dag_run_id'], safe='')}/taskInstances")
         states = {t["task_id"]: t["state"] for t in tis["task_instances"]}
-        assert states == {"extract_transform": "success", "validate": "success", "promote": "skipped"}, states
+        assert states == {"extract_transform": "success", "validate": "success", "promote": "skipped",
+                          "gc": "success"}, states
+        # A skipped promote announces nothing, so nothing downstream runs for it.
+        assert asset_events(airflow, r["dag_run_id"]) == []
     # The scheduler's own (newer) run may still finish and be promoted meanwhile; what must hold is that
     # the backfill's older versions were never promoted and the view never shows one of them.
     assert psql("SELECT count(*) FROM geoswap.versions WHERE pipeline = 'zone_stats' AND status = 'superseded'"
