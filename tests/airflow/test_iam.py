@@ -89,7 +89,7 @@ SERVICES = {"emrserverless": "emr-serverless", "s3": "s3", "secretsmanager": "se
 # The ECS task runs the image's two entry points: the launcher and the swap-task; the job runs on EMR.
 CLIENT_ROLES = {
     "EmrServerlessJobRuns": {ECS_TASK},  # the launcher's EMR Serverless calls
-    "S3SpecFiles": {ECS_TASK},  # the swap-task reads its spec from S3
+    "S3Objects": {ECS_TASK},  # the swap-task reads its spec from S3 and writes its reports there
     "DbSecrets": {ECS_TASK, EMR_JOB},  # every task reads its database secret
 }
 

@@ -14,6 +14,8 @@ import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.RunParams;
 import io.geoswap.common.aws.S3SpecFiles;
 import io.geoswap.common.spec.SpecLoader;
+import io.geoswap.swap.compare.RelationComparison.Relation;
+import io.geoswap.swap.compare.VersionDiff;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -118,11 +120,14 @@ public final class SwapTaskMain implements Callable<Integer> {
     @Option(names = "--version", required = true) String version;
     @Option(names = "--data-interval-start") String dataIntervalStart;
     @Option(names = "--data-interval-end") String dataIntervalEnd;
+    @Option(names = "--report", description = "A folder or s3://bucket/prefix for the change report against the"
+        + " live version: <name>-<version>.html (the page to review) and .json.")
+    String report;
 
     @Override
     public Integer call() {
       PipelineSpec spec = common.loadSpec(main.env);
-      SwapConfig config = common.config();
+      ReportOutput output = report == null ? null : new ReportOutput(report, common.db.aws(main.env));
       RunParams params = RunParams.of(version, null, dataIntervalStart, dataIntervalEnd, null);
       try (Connection c = Db.connect(db("geoswap-validate"))) {
         VersionRegistry registry = new VersionRegistry(c);
@@ -134,17 +139,36 @@ public final class SwapTaskMain implements Callable<Integer> {
           throw GeoswapException.temporary("version " + version + " is still building", null);
         }
         Optional<VersionRecord> live = registry.liveVersion(spec.name()).flatMap(v -> registry.find(spec.name(), v));
-        ValidationReport report = new Validator(c, config.statementTimeout()).validate(spec, rec, live, params.placeholders());
+        ValidationReport report = new Validator(c, spec.checks().timeout()).validate(spec, rec, live, params.placeholders());
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("status", (report.passed() ? VersionStatus.VALIDATED : VersionStatus.FAILED).value());
         json.put("pipeline", spec.name());
         json.put("version", version);
         json.put("table", report.table());
         json.put("checks", report.checksJson());
-        VersionStatus status = registry.recordValidation(spec.name(), version, Cli.toJson(json), report.passed());
+        VersionDiff diff = report.diff();
+        String diffJson = diff == null ? null : Cli.toJson(diff.toJson());
+        VersionStatus status = registry.recordValidation(spec.name(), version, Cli.toJson(json), diffJson, report.passed());
         for (ValidationReport.Check check : report.checks()) {
           main.err.printf("  %-20s %-8s observed=%s%s%n", check.name(), check.status(), check.observed(),
               check.detail() == null ? "" : "  " + check.detail());
+        }
+        if (diff != null) {
+          main.err.println("  changed: " + diff.summary());
+          json.put("diff", diffSummary(diff));
+        }
+        if (output != null && diff != null) {
+          String failed = String.join(", ", report.failures().stream().map(ValidationReport.Check::name).toList());
+          String page = output.writeComparison(c, spec.name() + "-" + version,
+              spec.name() + ": version " + version + " against live " + diff.liveVersion(),
+              report.passed() ? "passed: every check, " + diff.summary() : "failed: " + failed + "; " + diff.summary(),
+              diff.report(), new Relation(rec.tableSchema(), rec.tableName()),
+              new Relation(spec.target().schema(), live.get().tableName()),
+              spec.target().geometry() == null ? null : spec.target().geometry().column(), 0, diffJson);
+          main.err.println("  report: " + page);
+          json.put("report", page);
+        } else if (output != null) {
+          main.err.println("  report: none (no live version to compare with)");
         }
         json.put("version_status", status == null ? null : status.value());
         if (!report.passed()) {
@@ -161,6 +185,28 @@ public final class SwapTaskMain implements Callable<Integer> {
         throw io.geoswap.common.db.DbErrors.translate("closing the connection", e);
       }
     }
+  }
+
+  /** The diff in validate's result line: the counts and, per column, what the gates measure. */
+  static Map<String, Object> diffSummary(VersionDiff diff) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("against_version", diff.liveVersion());
+    m.put("added", diff.added());
+    m.put("removed", diff.removed());
+    m.put("changed", diff.changed());
+    m.put("changed_pct", Math.round(diff.changedPct() * 1e4) / 1e4);
+    Map<String, Object> cols = new LinkedHashMap<>();
+    for (var col : diff.report().columns()) {
+      if (col.differing() == 0 && (col.sumChangePct() == null || col.sumChangePct() == 0)) continue;
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("changed", col.differing());
+      if (col.worst() != null) c.put("largest", col.worst());
+      if (col.sumChangePct() != null) c.put("sum_change_pct", col.sumChangePct());
+      if (col.changedArea() != null) c.put("changed_area", col.changedArea());
+      cols.put(col.column(), c);
+    }
+    m.put("columns", cols);
+    return m;
   }
 
   @Command(name = "promote", description = "Point the view at a validated version.")
@@ -266,9 +312,26 @@ public final class SwapTaskMain implements Callable<Integer> {
         // A materialized view adopt took over is kept (not dropped) until someone drops it by hand.
         var adoption = io.geoswap.common.registry.Publications.currentAdoption(c, spec.name());
         adoption.ifPresent(a -> out.put("kept_matview", a.viewSchema() + "." + a.keptName()));
+        var lastDiff = registry.lastDiff(spec.name());
+        String diffLine = null;
+        if (lastDiff.isPresent()) {
+          Map<String, Object> d = new LinkedHashMap<>();
+          d.put("version", lastDiff.get().version());
+          try {
+            var tree = mapper.readTree(lastDiff.get().json());
+            for (String k : List.of("against_version", "added", "removed", "changed", "keys", "changed_pct", "summary")) {
+              if (tree.has(k)) d.put(k, mapper.treeToValue(tree.get(k), Object.class));
+            }
+            diffLine = lastDiff.get().version() + ": " + tree.path("summary").asText();
+          } catch (Exception e) {
+            d.put("diff", "unreadable");
+          }
+          out.put("last_diff", d);
+        }
         if (!json) {
           main.out.printf("%s  view %s  live: %s  retained: %s%s%n", spec.name(), out.get("view"), out.get("live"),
               out.get("retained"), adoption.map(a -> "  kept materialized view: " + a.viewSchema() + "." + a.keptName()).orElse(""));
+          if (diffLine != null) main.out.println("last diff: version " + diffLine);
           main.out.printf("%-20s %-11s %10s  %-22s %s%n", "version", "status", "rows", "logical date", "checks");
           for (Map<String, Object> r : runs) {
             main.out.printf("%-20s %-11s %10s  %-22s %s%n", r.get("version"), r.get("status"), r.get("rows"),

@@ -3,17 +3,24 @@ package io.geoswap.swap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.geoswap.swap.compare.VersionDiff;
 
-/** What validate found: every check with its observed value. Produced without side effects. */
-public record ValidationReport(String pipeline, String version, String table, List<Check> checks) {
+/**
+ * What validate found: every check with its observed value, and what changed against the live version
+ * (null when there was nothing to compare with). Produced without side effects.
+ */
+public record ValidationReport(String pipeline, String version, String table, List<Check> checks, VersionDiff diff) {
   public ValidationReport {
     checks = List.copyOf(checks);
   }
 
-  /** One check. {@code status}: passed, failed, skipped or error (the check's own SQL failed). */
+  /**
+   * One check. {@code status}: passed, failed, skipped, timeout (ran longer than checks.timeout) or error
+   * (the check's own SQL failed).
+   */
   public record Check(String name, String status, Object observed, Object expected, String detail) {
     public boolean failed() {
-      return status.equals("failed") || status.equals("error");
+      return status.equals("failed") || status.equals("error") || status.equals("timeout");
     }
 
     Map<String, Object> toJson() {

@@ -12,6 +12,11 @@ import io.geoswap.common.spec.RunParams;
 import io.geoswap.common.ExitCode;
 import io.geoswap.common.Text;
 import io.geoswap.common.spec.SpecSql;
+import io.geoswap.swap.compare.ComparisonReport;
+import io.geoswap.swap.compare.RelationComparison;
+import io.geoswap.swap.compare.RelationComparison.Relation;
+import io.geoswap.swap.compare.Tolerances;
+import io.geoswap.swap.compare.VersionDiff;
 import java.sql.PreparedStatement;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -32,11 +37,12 @@ import java.util.Optional;
  */
 public final class Validator {
   private final Connection c;
-  private final Duration statementTimeout;
+  private final Duration checkTimeout;
 
-  public Validator(Connection c, Duration statementTimeout) {
+  /** @param checkTimeout the bound on each check's statement (the spec's {@code checks.timeout}) */
+  public Validator(Connection c, Duration checkTimeout) {
     this.c = c;
-    this.statementTimeout = statementTimeout;
+    this.checkTimeout = checkTimeout;
   }
 
   public ValidationReport validate(PipelineSpec spec, VersionRecord version, Optional<VersionRecord> live,
@@ -44,8 +50,9 @@ public final class Validator {
     String schema = spec.target().schema();
     String table = Sql.qualified(schema, version.tableName());
     List<ValidationReport.Check> checks = new ArrayList<>();
+    VersionDiff[] diff = {null};
     Db.readOnly(c, "validating " + spec.name() + " version " + version.version(), conn -> {
-      Db.setLocalTimeout(c, "statement_timeout", statementTimeout);
+      Db.setLocalTimeout(c, "statement_timeout", checkTimeout);
         if (!Catalog.exists(c, schema, version.tableName())) {
           throw GeoswapException.usage("version " + version.version() + " of " + spec.name() + " has no table "
               + schema + "." + version.tableName() + " (status " + version.status() + ")");
@@ -89,6 +96,7 @@ public final class Validator {
                 "≤ " + spec_.maxChangePct(), rows + " rows vs " + liveRows + " in live version " + live.get().version());
           });
         }
+        diff[0] = diff(spec, version, live, checks);
         for (String col : spec_.notNull()) {
           run(checks, "not_null:" + col, () -> zero("not_null:" + col,
               "SELECT count(*) FROM " + table + " WHERE " + Sql.ident(col) + " IS NULL", "rows with NULL " + col));
@@ -147,7 +155,76 @@ public final class Validator {
         });
       return null;
     });
-    return new ValidationReport(spec.name(), version.version(), schema + "." + version.tableName(), checks);
+    return new ValidationReport(spec.name(), version.version(), schema + "." + version.tableName(), checks, diff[0]);
+  }
+
+  /**
+   * The new version against the live one by key (unless {@code checks.diff: false}, or there is no other
+   * live version), and the gates on it: {@code max_changed_pct}, {@code max_column_change_pct}.
+   */
+  private VersionDiff diff(PipelineSpec spec, VersionRecord version, Optional<VersionRecord> live,
+      List<ValidationReport.Check> checks) throws SQLException {
+    PipelineSpec.Checks gates = spec.checks();
+    String schema = spec.target().schema();
+    boolean comparable = gates.diff() && live.isPresent() && !live.get().version().equals(version.version())
+        && Catalog.exists(c, schema, live.get().tableName());
+    VersionDiff diff = null;
+    if (comparable) {
+      Savepoint sp = c.setSavepoint();
+      long start = System.nanoTime();
+      try {
+        diff = new VersionDiff(live.get().version(), new RelationComparison().compare(c,
+            new Relation(schema, version.tableName()), new Relation(schema, live.get().tableName()),
+            spec.target().key(), Tolerances.defaults()));
+        c.releaseSavepoint(sp);
+      } catch (SQLException e) {
+        if (DbErrors.exitCode(e) == ExitCode.TEMPORARY.code() && !timedOut(e, start)) throw e;
+        c.rollback(sp);
+        checks.add(timedOut(e, start) ? timeout("diff") : check("diff", "error", null, null, Text.clip(e.getMessage(), 500)));
+      }
+    }
+    VersionDiff d = diff;
+    String none = !gates.diff() ? "checks.diff is false" : comparable ? "the diff failed" : "no live version to compare with";
+    if (gates.maxChangedPct() != null) {
+      run(checks, "max_changed_pct", () -> d == null
+          ? check("max_changed_pct", "skipped", null, null, none)
+          : check("max_changed_pct", d.changedPct() <= gates.maxChangedPct() ? "passed" : "failed",
+              Math.round(d.changedPct() * 100) / 100.0, "≤ " + gates.maxChangedPct(), d.summary()));
+    }
+    gates.maxColumnChangePct().forEach((col, max) -> {
+      String name = "max_column_change_pct:" + col;
+      if (d == null) {
+        checks.add(check(name, "skipped", null, null, none));
+        return;
+      }
+      ComparisonReport.ColumnResult r = d.column(col).filter(x -> x.sumLeft() != null).orElse(null);
+      if (r == null) {
+        checks.add(check(name, "error", null, null, "checks.max_column_change_pct." + col + ": " + col
+            + " is not a numeric non-key column of both versions"));
+        return;
+      }
+      Double pct = r.sumChangePct();
+      String detail = "sum " + r.sumRight() + " → " + r.sumLeft();
+      if (pct == null) {
+        checks.add(check(name, "failed", null, "≤ " + max, detail + " (the live sum is 0)"));
+      } else {
+        checks.add(check(name, pct <= max ? "passed" : "failed", Math.round(pct * 1e4) / 1e4, "≤ " + max, detail));
+      }
+    });
+    return diff;
+  }
+
+  /**
+   * A statement that ran into checks.timeout. 57014 (query_canceled) is also a cancel by hand or a shutdown's:
+   * told apart by the time taken (the message is the server's lc_messages language).
+   */
+  private boolean timedOut(SQLException e, long startNanos) {
+    return "57014".equals(e.getSQLState()) && System.nanoTime() - startNanos >= checkTimeout.toNanos();
+  }
+
+  private ValidationReport.Check timeout(String name) {
+    return check(name, "timeout", null, null, "ran longer than checks.timeout (" + checkTimeout.toString()
+        .substring(2).toLowerCase(java.util.Locale.ROOT) + "): raise checks.timeout in the spec, or make the check cheaper");
   }
 
   private interface CheckBody {
@@ -157,6 +234,7 @@ public final class Validator {
   /** Runs one check behind a savepoint; its SQL error becomes an error entry, unless it is temporary. */
   private void run(List<ValidationReport.Check> checks, String name, CheckBody body) throws SQLException {
     Savepoint sp = c.setSavepoint();
+    long start = System.nanoTime();
     try {
       checks.add(body.run());
       c.releaseSavepoint(sp);
@@ -168,6 +246,12 @@ public final class Validator {
       c.rollback(sp);
       checks.add(check(name, "error", null, null, e.getMessage()));
     } catch (SQLException e) {
+      if (timedOut(e, start)) {
+        // Not retried (exit 3): the same check on the same data runs as long again (README "Exit codes").
+        c.rollback(sp);
+        checks.add(timeout(name));
+        return;
+      }
       if (DbErrors.exitCode(e) == ExitCode.TEMPORARY.code()) throw e;
       c.rollback(sp);
       checks.add(check(name, "error", null, null, Text.clip(e.getMessage(), 500)));

@@ -15,10 +15,6 @@ import io.geoswap.swap.compare.ComparisonReport;
 import io.geoswap.swap.compare.RelationComparison;
 import io.geoswap.swap.compare.RelationComparison.Relation;
 import io.geoswap.swap.compare.Tolerances;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -58,14 +54,16 @@ final class Verify extends SwapTaskMain.Sub {
       + " unequal geometries still match (default 0: ST_Equals).")
   Double geometryTolerance;
 
-  @Option(names = "--report", description = "A folder to write the JSON report to.")
-  Path report;
+  @Option(names = "--report", description = "A folder or s3://bucket/prefix for the report:"
+      + " verify-<name>-<version>.html (the page to review) and .json.")
+  String report;
 
   @Override
   public Integer call() {
     PipelineSpec spec = common.loadSpec(main.env);
     Tolerances tol = Tolerances.parse(floatTolerance, tolerance, geometryTolerance);
     Relation right = Relation.parse(against, "--against");
+    ReportOutput output = report == null ? null : new ReportOutput(report, common.db.aws(main.env));
     try (Connection c = Db.connect(db("geoswap-verify"))) {
       VersionRegistry registry = new VersionRegistry(c);
       registry.ensureSchema();
@@ -94,7 +92,15 @@ final class Verify extends SwapTaskMain.Sub {
       String reportJson = Cli.toJson(json);
       new Verifications(c).record(spec.name(), rec.version(), right.toString(), r.matches(), reportJson);
       print(r);
-      if (report != null) write(report.resolve("verify-" + spec.name() + "-" + rec.version() + ".json"), reportJson);
+      if (output != null) {
+        String page = output.writeComparison(c, "verify-" + spec.name() + "-" + rec.version(),
+            spec.name() + ": version " + rec.version() + " against " + right,
+            r.matches() ? "passed: matches " + right : "failed: differs from " + right + " (" + r.differences().size()
+                + " kinds of difference)", r, left, right,
+            spec.target().geometry() == null ? null : spec.target().geometry().column(), tol.geometry(), reportJson);
+        main.err.println("report: " + page);
+        json.put("report", page);
+      }
       int code = r.matches() ? ExitCode.OK.code() : ExitCode.DATA.code();
       if (code != ExitCode.OK.code()) {
         main.err.println("geoswap: error: " + Text.clip("version " + rec.version() + " of " + spec.name()
@@ -137,21 +143,12 @@ final class Verify extends SwapTaskMain.Sub {
     keys("duplicate keys (" + r.right() + ")", r.duplicateRight());
     for (ComparisonReport.ColumnResult c : r.columns()) {
       main.err.printf("  %-24s %-8s %s%n", c.column(), c.kind().name().toLowerCase(java.util.Locale.ROOT),
-          c.differing() == 0 ? "same" + (c.worst() == null ? "" : "")
+          c.differing() == 0 ? "same"
               : c.differing() + " rows differ, worst " + c.worst() + " at " + c.examples().get(0).key());
     }
   }
 
   private void keys(String what, ComparisonReport.KeyDifference d) {
     if (d.count() > 0) main.err.printf("  %-24s %d (e.g. %s)%n", what, d.count(), String.join("; ", d.examples()));
-  }
-
-  private static void write(Path file, String json) {
-    try {
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, json + "\n", StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw GeoswapException.usage("--report: cannot write " + file + ": " + e.getClass().getSimpleName());
-    }
   }
 }

@@ -37,7 +37,7 @@ public final class VersionRegistry {
   }
 
   /** The comment registry.sql leaves on geoswap.versions; a registry that has it needs no DDL. */
-  static final String REGISTRY_REVISION = "geoswap registry, revision 4";
+  static final String REGISTRY_REVISION = "geoswap registry, revision 5";
 
   /**
    * Creates or upgrades the registry's schema and tables when they are missing or older than this code.
@@ -202,23 +202,46 @@ public final class VersionRegistry {
    * its status (its report is still recorded). Returns the status it has now (null: unknown version).
    */
   public VersionStatus recordValidation(String pipeline, String version, String reportJson, boolean passed) {
+    return recordValidation(pipeline, version, reportJson, null, passed);
+  }
+
+  /** As {@link #recordValidation(String, String, String, boolean)}, with what changed against the live version. */
+  public VersionStatus recordValidation(String pipeline, String version, String reportJson, String diffJson,
+      boolean passed) {
     VersionStatus outcome = passed ? VersionStatus.VALIDATED : VersionStatus.FAILED;
     Set<VersionStatus> from = VersionStatus.into(VersionStatus.VALIDATED);
     from.forEach(s -> s.requireMoveTo(outcome));
     return Db.inTransaction(c, "recording the validation", conn -> {
       try (PreparedStatement ps = conn.prepareStatement(
-          "UPDATE geoswap.versions SET validation = ?::jsonb, validated_at = now(), updated_at = now(),"
+          "UPDATE geoswap.versions SET validation = ?::jsonb, diff = ?::jsonb, validated_at = now(), updated_at = now(),"
               + " status = CASE WHEN status = ANY (?) THEN ? ELSE status END,"
               + " error = CASE WHEN ? THEN NULL ELSE 'validation failed' END"
               + " WHERE pipeline = ? AND version = ? RETURNING status")) {
         ps.setString(1, reportJson);
-        ps.setArray(2, Publications.statuses(conn, from));
-        ps.setString(3, outcome.value());
-        ps.setBoolean(4, passed);
-        ps.setString(5, pipeline);
-        ps.setString(6, version);
+        ps.setString(2, diffJson);
+        ps.setArray(3, Publications.statuses(conn, from));
+        ps.setString(4, outcome.value());
+        ps.setBoolean(5, passed);
+        ps.setString(6, pipeline);
+        ps.setString(7, version);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? VersionStatus.of(rs.getString(1)) : null;
+        }
+      }
+    });
+  }
+
+  /** A version's recorded diff against the version that was live when it was validated. */
+  public record RecordedDiff(String version, String json) {}
+
+  /** The newest version of {@code pipeline} whose validation recorded a diff, with it. */
+  public Optional<RecordedDiff> lastDiff(String pipeline) {
+    return Db.run(c, "reading the last diff", conn -> {
+      try (PreparedStatement ps = conn.prepareStatement("SELECT version, diff::text FROM geoswap.versions"
+          + " WHERE pipeline = ? AND diff IS NOT NULL ORDER BY validated_at DESC, version DESC LIMIT 1")) {
+        ps.setString(1, pipeline);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new RecordedDiff(rs.getString(1), rs.getString(2))) : Optional.empty();
         }
       }
     });

@@ -1,6 +1,7 @@
 package io.geoswap.common.spec;
 
 import io.geoswap.common.Names;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -90,17 +91,28 @@ public record PipelineSpec(
   public record Checks(
       Long minRows,
       Double maxChangePct,
+      boolean diff,
+      Double maxChangedPct,
+      Map<String, Double> maxColumnChangePct,
       String expectedRowsSql,
       List<String> notNull,
       boolean validGeometry,
-      List<String> sql) {
+      List<String> sql,
+      Duration timeout) {
     public Checks {
+      maxColumnChangePct = maxColumnChangePct == null ? Map.of()
+          : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(maxColumnChangePct));
       notNull = List.copyOf(notNull);
       sql = List.copyOf(sql);
     }
 
     /** min_rows when a spec doesn't set it: an empty result fails validation. */
     public static final long DEFAULT_MIN_ROWS = 1;
+    /**
+     * timeout when a spec doesn't set it: generous, because a check may count a large source (an audit
+     * against the input); far below Airflow's usual task timeouts.
+     */
+    public static final String DEFAULT_TIMEOUT = "30m";
   }
 
   /** What the job does with invalid or NULL source geometries. */

@@ -1,5 +1,6 @@
 package io.geoswap.common.spec;
 
+import io.geoswap.common.Durations;
 import io.geoswap.common.Names;
 import io.geoswap.common.Sql;
 import io.geoswap.common.spec.PipelineSpec.Checks;
@@ -36,6 +37,8 @@ final class SpecKeys {
       Pattern.compile("^[a-z_][a-z0-9_]{0," + (Sql.MAX_IDENTIFIER_BYTES - 1) + "}$");
   /** A 5-field cron expression or a preset like {@code @daily} (Airflow's schedules). */
   static final Pattern SCHEDULE_PATTERN = Pattern.compile("^(?:@[\\s\\S]*|\\s*\\S+(?:\\s+\\S+){4}\\s*)$");
+  /** A duration as a spec writes it: {@code 90s}, {@code 30m}, {@code 2h} (see {@link Durations}). */
+  static final Pattern DURATION = Pattern.compile("^[0-9]+(?:ms|s|m|h|d)$");
   /** Index methods that make sense on a result table (PostgreSQL docs, "11.2 Index Types"). */
   static final List<String> INDEX_METHODS = List.of("btree", "gist", "brin", "hash", "spgist", "gin");
   /** PostGIS geometry subtypes allowed as the column's type modifier. */
@@ -140,6 +143,24 @@ final class SpecKeys {
               + " upstream TRUNCATE would empty the live view); set 0 to allow it");
   static final SpecKey<Double> CHECK_MAX_CHANGE_PCT = SpecKey.of("max_change_pct", new Decimal(0))
       .describedAs("the largest change of the row count against the live version, in percent");
+  static final SpecKey<Boolean> CHECK_DIFF = SpecKey.of("diff", new Flag()).withDefault(true)
+      .describedAs("whether validate compares the new version with the live one by key (what changed: keys"
+          + " added, removed, changed; per column the rows changed, the largest change, the change of its sum;"
+          + " recorded with the version, shown by `status`, written by `validate --report`)");
+  static final SpecKey<Double> CHECK_MAX_CHANGED_PCT = SpecKey.of("max_changed_pct", new Decimal(0))
+      .describedAs("the largest share of keys whose row changed against the live version, in percent: keys"
+          + " added, removed, or with any value beyond the comparison's tolerances, over all keys of both");
+  static final SpecKey<Map<String, Double>> CHECK_MAX_COLUMN_CHANGE_PCT = SpecKey.of("max_column_change_pct",
+          new Entries<>(SpecKey.of("<column>", identifier()), SpecKey.of("<column>", new Decimal(0)), 1,
+              "must name at least one column"))
+      .describedAs("per numeric column, the largest relative change of its sum against the live version, in"
+          + " percent (`{area_m2: 5}`)");
+  static final SpecKey<String> CHECK_TIMEOUT = SpecKey.of("timeout", SpecType.text("duration", DURATION,
+          d -> Durations.parseOrNull(d) != null && DURATION.matcher(d).matches() && !Durations.parseOrNull(d).isZero()
+              ? null : "'" + d + "' is not a duration like 90s, 30m or 2h"))
+      .withDefault(Checks.DEFAULT_TIMEOUT, "`" + Checks.DEFAULT_TIMEOUT + "`")
+      .describedAs("the bound on each check's statement (validate's own; promote keeps its short"
+          + " `--statement-timeout`); a check that runs into it fails validate with exit 3 and its name");
   static final SpecKey<String> CHECK_EXPECTED_ROWS_SQL = SpecKey.of("expected_rows_sql", SpecType.text("SQL query"))
       .describedAs("one statement returning one whole number: the result's row count")
       .rule(placeholders(true))
@@ -195,9 +216,19 @@ final class SpecKeys {
           + " the first offending keys and reasons), `make_valid` (ST_MakeValid; NULLs still fail), `drop` (leave"
           + " the rows out, logged)");
   static final SpecKey<SpecValues> CHECKS = SpecKey.of("checks", new Mapping(List.of(CHECK_MIN_ROWS,
-          CHECK_MAX_CHANGE_PCT, CHECK_EXPECTED_ROWS_SQL, CHECK_NOT_NULL, CHECK_VALID_GEOMETRY, CHECK_SQL), null))
+          CHECK_MAX_CHANGE_PCT, CHECK_DIFF, CHECK_MAX_CHANGED_PCT, CHECK_MAX_COLUMN_CHANGE_PCT, CHECK_EXPECTED_ROWS_SQL,
+          CHECK_NOT_NULL, CHECK_VALID_GEOMETRY, CHECK_SQL, CHECK_TIMEOUT), null))
       .withDefault(SpecValues.none(), "its keys' defaults")
-      .describedAs("data checks, run by the validate step in a READ ONLY transaction");
+      .describedAs("data checks, run by the validate step in a READ ONLY transaction")
+      .rule((checks, key, spec) -> {
+        if (Boolean.FALSE.equals(checks.get(CHECK_DIFF))) {
+          for (SpecKey<?> gate : List.of(CHECK_MAX_CHANGED_PCT, CHECK_MAX_COLUMN_CHANGE_PCT)) {
+            if (checks.get(gate) != null) {
+              spec.add(key + "." + gate.name(), "needs the diff: remove it or set " + key + ".diff: true");
+            }
+          }
+        }
+      });
   static final SpecKey<Map<String, String>> SPARK = SpecKey.of("spark", new Entries<>(
           SpecKey.of("<setting>", SpecType.text("`spark.*`", SPARK_SETTING, SpecKeys::sparkSettingProblem)),
           SpecKey.of("<setting>", SpecType.text("single value")), 0, null))

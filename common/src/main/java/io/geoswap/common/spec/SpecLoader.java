@@ -1,7 +1,11 @@
 package io.geoswap.common.spec;
 
 import static io.geoswap.common.spec.SpecKeys.CHECKS;
+import static io.geoswap.common.spec.SpecKeys.CHECK_DIFF;
 import static io.geoswap.common.spec.SpecKeys.CHECK_EXPECTED_ROWS_SQL;
+import static io.geoswap.common.spec.SpecKeys.CHECK_MAX_CHANGED_PCT;
+import static io.geoswap.common.spec.SpecKeys.CHECK_MAX_COLUMN_CHANGE_PCT;
+import static io.geoswap.common.spec.SpecKeys.CHECK_TIMEOUT;
 import static io.geoswap.common.spec.SpecKeys.CHECK_MAX_CHANGE_PCT;
 import static io.geoswap.common.spec.SpecKeys.CHECK_MIN_ROWS;
 import static io.geoswap.common.spec.SpecKeys.CHECK_NOT_NULL;
@@ -31,6 +35,7 @@ import static io.geoswap.common.spec.SpecKeys.TARGET_SCHEMA;
 import static io.geoswap.common.spec.SpecKeys.TARGET_VIEW;
 import static io.geoswap.common.spec.SpecKeys.TRANSFORM;
 
+import io.geoswap.common.Durations;
 import io.geoswap.common.spec.PipelineSpec.Checks;
 import io.geoswap.common.spec.PipelineSpec.GeometryColumn;
 import io.geoswap.common.spec.PipelineSpec.IndexSpec;
@@ -124,8 +129,10 @@ public final class SpecLoader {
   }
 
   private static Checks checks(SpecValues c) {
-    return new Checks(c.get(CHECK_MIN_ROWS).longValue(), c.get(CHECK_MAX_CHANGE_PCT), c.get(CHECK_EXPECTED_ROWS_SQL),
-        c.get(CHECK_NOT_NULL), c.get(CHECK_VALID_GEOMETRY), c.get(CHECK_SQL));
+    return new Checks(c.get(CHECK_MIN_ROWS).longValue(), c.get(CHECK_MAX_CHANGE_PCT), c.get(CHECK_DIFF),
+        c.get(CHECK_MAX_CHANGED_PCT), c.get(CHECK_MAX_COLUMN_CHANGE_PCT), c.get(CHECK_EXPECTED_ROWS_SQL),
+        c.get(CHECK_NOT_NULL), c.get(CHECK_VALID_GEOMETRY), c.get(CHECK_SQL),
+        Durations.parseOrNull(c.get(CHECK_TIMEOUT)));
   }
 
   private static String oneLine(String s) {

@@ -63,6 +63,9 @@ ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS dropped_at   timestamptz;
 -- (don't retry) from a temporary one.
 ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS error_code integer;
 
+-- What changed against the live version when this version was validated (validate's diff; status shows it).
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS diff jsonb;
+
 -- What `verify` found when it compared a version with the relation it replaces (adopt requires a match).
 CREATE TABLE IF NOT EXISTS geoswap.verifications (
   pipeline     text NOT NULL,
@@ -102,4 +105,4 @@ BEGIN
 END $$;
 
 -- The revision a task checks before running this file (VersionRegistry.REGISTRY_REVISION).
-COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 4';
+COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 5';

@@ -42,28 +42,35 @@ public record ChangeMap(List<Shape> shapes, double xmin, double ymin, double xma
   }
 
   /**
+   * {@code 'zone_id=' || alias.zone_id::text || ',' || …}: a row's key as the reports name it. Key names are
+   * identifiers {@link Sql#ident} accepted, so they are safe inside the string literals.
+   */
+  private static String keyLabel(List<String> key, String alias) {
+    return key.stream().map(k -> "'" + k + "=' || " + alias + "." + Sql.ident(k) + "::text")
+        .collect(Collectors.joining(" || ',' || "));
+  }
+
+  /**
    * Reads the map of {@code newer} against {@code older} by {@code key} for {@code geometry} (a column of
    * both), geometries compared as {@link RelationComparison} does with {@code tolerance}.
    */
   public static ChangeMap read(Connection c, Relation newer, Relation older, List<String> key, String geometry,
       double tolerance) throws SQLException {
     String g = Sql.ident(geometry);
+    // l: the newer version, r: the older one, as RelationComparison names the two sides
+    RelationComparison.Compared col = new RelationComparison.Compared(geometry, ColumnKind.GEOMETRY, tolerance, false);
     String on = key.stream().map(k -> "n." + Sql.ident(k) + " = o." + Sql.ident(k)).collect(Collectors.joining(" AND "));
-    String keyText = key.stream().map(k -> "'" + k + "=' || x." + Sql.ident(k) + "::text")
-        .collect(Collectors.joining(" || ',' || "));
-    // key names are validated identifiers (Sql.ident above), so quoting them as labels is safe
-    String sql = "WITH changed AS (SELECT n.*, o." + g + " AS old_geom FROM " + newer.sql() + " n JOIN " + older.sql()
-        + " o ON " + on + " WHERE NOT (n." + g + " IS NULL AND o." + g + " IS NULL) AND (n." + g + " IS NULL OR o." + g
-        + " IS NULL OR NOT (n." + g + " = o." + g + " OR ST_Equals(n." + g + ", o." + g + ") OR ST_HausdorffDistance(n."
-        + g + ", o." + g + ") <= ?)) LIMIT " + MAX_SHAPES + "),"
+    String lr = key.stream().map(k -> "l." + Sql.ident(k) + " = r." + Sql.ident(k)).collect(Collectors.joining(" AND "));
+    String sql = "WITH changed AS (SELECT l.*, r." + g + " AS old_geom FROM " + newer.sql() + " l JOIN " + older.sql()
+        + " r ON " + lr + " WHERE " + col.differs() + " LIMIT " + MAX_SHAPES + "),"
         + " added AS (SELECT n.* FROM " + newer.sql() + " n WHERE NOT EXISTS (SELECT 1 FROM " + older.sql() + " o WHERE "
         + on + ") LIMIT " + MAX_SHAPES + "),"
         + " removed AS (SELECT o.* FROM " + older.sql() + " o WHERE NOT EXISTS (SELECT 1 FROM " + newer.sql() + " n WHERE "
         + on + ") LIMIT " + MAX_SHAPES + "),"
-        + " shapes AS (SELECT " + keyText.replace("x.", "changed.") + " AS k, 'CHANGED_OLD' AS change, old_geom AS geom FROM changed"
-        + " UNION ALL SELECT " + keyText.replace("x.", "changed.") + ", 'CHANGED_NEW', " + "changed." + g + " FROM changed"
-        + " UNION ALL SELECT " + keyText.replace("x.", "added.") + ", 'ADDED', added." + g + " FROM added"
-        + " UNION ALL SELECT " + keyText.replace("x.", "removed.") + ", 'REMOVED', removed." + g + " FROM removed)"
+        + " shapes AS (SELECT " + keyLabel(key, "changed") + " AS k, 'CHANGED_OLD' AS change, old_geom AS geom FROM changed"
+        + " UNION ALL SELECT " + keyLabel(key, "changed") + ", 'CHANGED_NEW', changed." + g + " FROM changed"
+        + " UNION ALL SELECT " + keyLabel(key, "added") + ", 'ADDED', added." + g + " FROM added"
+        + " UNION ALL SELECT " + keyLabel(key, "removed") + ", 'REMOVED', removed." + g + " FROM removed)"
         + " SELECT k, change, ST_AsSVG(geom, 0, " + DIGITS + "), ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"
         + " FROM shapes, (SELECT ST_Extent(geom)::box2d AS e FROM shapes) ext WHERE geom IS NOT NULL";
     List<Shape> shapes = new ArrayList<>();

@@ -54,7 +54,7 @@ public final class RelationComparison {
 
   record Col(String name, String typname) {}
 
-  /** A column compared on both sides, with how. */
+  /** A column compared on both sides ({@code l} and {@code r}), with how. */
   record Compared(String name, ColumnKind kind, double tolerance, boolean geography) {
     String l() {
       return cast("l");
@@ -199,7 +199,13 @@ public final class RelationComparison {
           Double area = null;
           if (col.kind() == ColumnKind.GEOMETRY) {
             double a = rs.getDouble(i++);
-            area = rs.wasNull() ? (differing > 0 ? null : 0.0) : a;
+            // NULL: no polygon pair to measure (e.g. SRIDs differ); boxed explicitly, as a ?: mixing Double
+            // and double would unbox the null.
+            if (!rs.wasNull()) {
+              area = a;
+            } else if (differing == 0) {
+              area = 0.0;
+            }
           }
           List<Example> examples = differing == 0 ? List.of() : examples(c, left, right, key, on, col);
           results.add(new ColumnResult(col.name(), col.kind(), col.tolerance(), differing, worstOrNull, examples,
