@@ -13,6 +13,7 @@ import re
 import shutil
 import struct
 import subprocess
+import time
 import zlib
 from pathlib import Path
 
@@ -91,24 +92,24 @@ def report(tmp_path_factory) -> tuple[Path, dict]:
         .replace("view: vw_zone_stats", "view: vw_report_demo")
     (work / "report_demo.yaml").write_text(spec)
     shutil.copy(ROOT / "pipelines/zone_stats.sql", work / "zone_stats.sql")
-    geoswap("generate", "zone_stats", "zones_x=20", "zones_y=15", "events=30000")
+    geoswap("generate", "zone_stats", "zones_x=20", "zones_y=15", "events=10000")
     run = ["run", "--spec", str(work / "report_demo.yaml"), "--logical-date", "2026-09-01T00:00:00Z", "--force"]
-    geoswap(*run, "--version", "r1")
+    stamp = time.strftime("%m%d%H%M%S")  # versions are never rebuilt in place: new ids on every run
+    geoswap(*run, "--version", f"a{stamp}")
     # What a reviewer should see: three zones moved (and their events recounted), two removed with their
     # events, one added; the audit check (events counted once) still holds.
     psql("""
         DELETE FROM public.events e USING public.zones z WHERE z.zone_id IN (100, 101) AND ST_Contains(z.geom, e.geom);
         DELETE FROM public.zones WHERE zone_id IN (100, 101);
         DELETE FROM public.events e USING public.zones z
-          WHERE z.zone_id IN (17, 18, 40) AND ST_Contains(ST_Translate(z.geom, 0.004, 0.003), e.geom)
-            AND NOT ST_Contains(z.geom, e.geom);
+          WHERE z.zone_id IN (17, 18, 40) AND ST_Intersects(ST_Union(z.geom, ST_Translate(z.geom, 0.004, 0.003)), e.geom);
         UPDATE public.zones SET geom = ST_Translate(geom, 0.004, 0.003) WHERE zone_id IN (17, 18, 40);
         INSERT INTO public.zones VALUES (9001, 'new zone', ST_MakeEnvelope(10.25, 50.02, 10.27, 50.05, 4326));
         """)
     out = work / "reports"
-    second = geoswap(*run, "--version", "r2", "--no-promote", "--report", str(out))
+    second = geoswap(*run, "--version", f"b{stamp}", "--no-promote", "--report", str(out))
     validated = [json.loads(l) for l in second.stdout.splitlines() if l.startswith("{") and '"checks"' in l][-1]
-    return out / "report_demo-r2.html", validated
+    return out / f"report_demo-b{stamp}.html", validated
 
 
 def test_the_page_of_a_real_run_renders_offline_in_chromium_with_the_runs_counts_and_a_map(report, tmp_path):

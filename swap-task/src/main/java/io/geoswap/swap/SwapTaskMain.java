@@ -319,7 +319,7 @@ public final class SwapTaskMain implements Callable<Integer> {
           d.put("version", lastDiff.get().version());
           try {
             var tree = mapper.readTree(lastDiff.get().json());
-            for (String k : List.of("against_version", "added", "removed", "changed", "keys", "changed_pct", "summary")) {
+            for (String k : List.of("against_version", "added", "removed", "changed", "key_count", "changed_pct", "summary")) {
               if (tree.has(k)) d.put(k, mapper.treeToValue(tree.get(k), Object.class));
             }
             diffLine = lastDiff.get().version() + ": " + tree.path("summary").asText();

@@ -109,6 +109,7 @@ class DiffIT {
     SwapRun status = SwapRun.of(db.env, "status", "--spec", spec.toString());
     assertThat(status.stdout()).contains("last diff: version next: +3 −2 ~2 of 103 keys (6.80%) against live version live");
     assertThat(status.json().get("last_diff").get("changed").asLong()).isEqualTo(2);
+    assertThat(status.json().get("last_diff").get("key_count").asLong()).isEqualTo(103);
 
     Path page = dir.resolve("reports/dif-next.html");
     assertThat(run.json().get("report").asText()).isEqualTo(page.toString());

@@ -107,6 +107,16 @@ public record ComparisonReport(
     }
   }
 
+  /** Keys of either side: matched, only in {@code left} or only in {@code right}. */
+  public long keys() {
+    return matchedRows + extraKeys.count() + missingKeys.count();
+  }
+
+  /** Keys added, removed or with a row that differs, over {@link #keys()}, in percent (the max_changed_pct measure). */
+  public double changedPct() {
+    return keys() == 0 ? 0 : (extraKeys.count() + missingKeys.count() + changedRows) * 100.0 / keys();
+  }
+
   /** True when nothing differs: same columns, same keys, no duplicates, every value within tolerance. */
   public boolean matches() {
     return missingColumns.isEmpty() && extraColumns.isEmpty() && incompatibleColumns.isEmpty()

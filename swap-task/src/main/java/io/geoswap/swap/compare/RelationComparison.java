@@ -295,8 +295,10 @@ public final class RelationComparison {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int n = key.size();
+          String leftValue = rs.getString(n + 1);
+          String rightValue = rs.getString(n + 2);
           double m = rs.getDouble(n + 3);
-          out.add(new Example(keyText(rs, key, 1), rs.getString(n + 1), rs.getString(n + 2), rs.wasNull() ? null : m));
+          out.add(new Example(keyText(rs, key, 1), leftValue, rightValue, rs.wasNull() ? null : m));
         }
       }
     }

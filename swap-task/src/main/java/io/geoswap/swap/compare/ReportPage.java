@@ -39,16 +39,21 @@ public final class ReportPage {
 
     long added = r.extraKeys().count();
     long removed = r.missingKeys().count();
-    double changedPct = r.rightRows() == 0 ? 0 : r.changedRows() * 100.0 / r.rightRows();
     h.append("<div class=\"cards\">")
         .append(card(fmt(r.rightRows()), "rows before"))
         .append(card(fmt(r.leftRows()), "rows after"))
         .append(card(fmt(added), "keys added"))
         .append(card(fmt(removed), "keys removed"))
         .append(card(fmt(r.changedRows()), "keys changed"))
-        .append(card(String.format(Locale.ROOT, "%.2f%%", changedPct), "of keys changed"))
+        .append(card(String.format(Locale.ROOT, "%.2f%%", r.changedPct()), "of keys added, removed or changed"))
         .append("</div>\n");
 
+    h.append("<h2>What moved</h2>\n");
+    if (map == null || map.isEmpty()) {
+      h.append("<p>No geometry changed.</p>\n");
+    } else {
+      svg(h, map);
+    }
     h.append("<h2>Columns</h2><table><tr><th>column</th><th>kind</th><th>rows changed</th><th>largest change</th>")
         .append("<th>sum before → after</th><th>sum change</th><th>area of change</th></tr>\n");
     for (ColumnResult c : r.columns()) {
@@ -84,12 +89,6 @@ public final class ReportPage {
     keys(h, "Keys added", r.extraKeys());
     keys(h, "Keys removed", r.missingKeys());
 
-    h.append("<h2>What moved</h2>\n");
-    if (map == null || map.isEmpty()) {
-      h.append("<p>No geometry changed.</p>\n");
-    } else {
-      svg(h, map);
-    }
     h.append("</body></html>\n");
     return h.toString();
   }

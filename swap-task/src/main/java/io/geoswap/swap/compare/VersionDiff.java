@@ -29,12 +29,12 @@ public record VersionDiff(String liveVersion, ComparisonReport report) {
 
   /** Every key of either version: matched, added or removed. */
   public long keys() {
-    return report.matchedRows() + added() + removed();
+    return report.keys();
   }
 
   /** The {@code max_changed_pct} measure: keys added, removed or changed, over all keys of both versions. */
   public double changedPct() {
-    return keys() == 0 ? 0 : (added() + removed() + changed()) * 100.0 / keys();
+    return report.changedPct();
   }
 
   public Optional<ColumnResult> column(String name) {
@@ -54,7 +54,7 @@ public record VersionDiff(String liveVersion, ComparisonReport report) {
     m.put("added", added());
     m.put("removed", removed());
     m.put("changed", changed());
-    m.put("keys", keys());
+    m.put("key_count", keys()); // "keys" is the comparison's: missing, extra, duplicate
     m.put("changed_pct", Math.round(changedPct() * 1e4) / 1e4);
     m.put("summary", summary());
     m.putAll(report.toJson());
