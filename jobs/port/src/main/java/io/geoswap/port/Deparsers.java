@@ -112,6 +112,12 @@ final class Deparsers {
   /** PostgreSQL's type name (as pg_get_viewdef prints it) → Spark's, or null when there is none. */
   static String sparkType(String pgType, List<String> args) {
     String t = pgType.toLowerCase(Locale.ROOT).strip();
+    int paren = t.indexOf('(');
+    if (paren > 0 && t.endsWith(")")) {
+      // JSqlParser keeps a type's modifiers in its name ("numeric (10, 2)"): split them off.
+      args = List.of(t.substring(paren + 1, t.length() - 1).replace(" ", "").split(","));
+      t = t.substring(0, paren).strip();
+    }
     return switch (t) {
       case "bigint", "int8" -> "BIGINT";
       case "integer", "int", "int4" -> "INT";
