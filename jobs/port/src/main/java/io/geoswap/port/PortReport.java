@@ -61,7 +61,9 @@ public final class PortReport {
 
     if (!port.translated().isEmpty()) {
       b.append("## Translated\n\n| line | before (PostgreSQL) | after (Sedona SQL) | why |\n| --- | --- | --- | --- |\n");
-      for (SqlPort.Line l : port.translated()) b.append(row(l.line(), l.before(), l.after(), l.why()));
+      List<SqlPort.Line> byLine = new ArrayList<>(port.translated());
+      byLine.sort(java.util.Comparator.comparingInt(SqlPort.Line::line));
+      for (SqlPort.Line l : byLine) b.append(row(l.line(), l.before(), l.after(), l.why()));
       b.append('\n');
     }
     if (!port.mayDiffer().isEmpty()) {

@@ -59,11 +59,9 @@ public final class SpecWriter {
 
   public static String yaml(Matview mv, Plan plan, SqlPort.Result port) {
     StringBuilder b = new StringBuilder();
-    b.append("# yaml-language-server: $schema=./geoswap-spec.schema.json\n");
     b.append("# Written by `geoswap init --from-matview ").append(mv.schema()).append('.').append(mv.name())
-        .append("`: the view's query ported to ").append(plan.name()).append(".sql; every choice and translation is in ")
-        .append(plan.name()).append(".port.md. Run with --no-promote, then verify and adopt (README, \"Migrating a\n")
-        .append("# materialized view\").\n");
+        .append("`: the view's query is ported to\n# ").append(plan.name()).append(".sql; every choice and translation is in ")
+        .append(plan.name()).append(".port.md. Run it with --no-promote,\n# then verify and adopt (README, \"Migrating a materialized view\").\n");
     b.append("name: ").append(plan.name()).append('\n');
     b.append("target:\n");
     b.append("  schema: ").append(mv.schema()).append('\n');
