@@ -221,9 +221,30 @@ class SqlPortTest {
   }
 
   @Test
-  void geographyIsRefusedInThisVersion() {
-    Result r = port(" SELECT z.zone_id,\n    st_area(z.geom::geography) AS a\n   FROM zones z;");
-    assertRefused(r, 2, "z.geom::geography", "geography");
+  void geographyDistanceWithinAndLengthBecomeSedonasSpheroidFunctions() {
+    Result r = port(" SELECT z.zone_id,\n    st_distance(z.geom::geography, e.geom::geography) AS d,\n"
+        + "    st_length(z.geom::geography) AS l\n   FROM zones z\n     JOIN events e ON st_dwithin(z.geom::geography,"
+        + " e.geom::geography, 1000::double precision);");
+    assertThat(r.refused()).isEmpty();
+    assertThat(r.sql()).isEqualTo("SELECT /*+ BROADCAST(z) */ z.zone_id,\n       ST_DistanceSpheroid(z.geom, e.geom) AS d,\n"
+        + "       ST_LengthSpheroid(z.geom) AS l\nFROM zones z JOIN events e ON ST_DistanceSpheroid(z.geom, e.geom)"
+        + " <= CAST(1000 AS DOUBLE)");
+    assertThat(translated(r, "st_distance(z.geom::geography, e.geom::geography)").line()).isEqualTo(2);
+    assertThat(translated(r, "st_length(z.geom::geography)").after()).isEqualTo("ST_LengthSpheroid(z.geom)");
+    assertThat(translated(r, "st_dwithin(z.geom::geography, e.geom::geography, 1000::double precision)").line()).isEqualTo(5);
+    assertThat(r.mayDiffer()).anySatisfy(l -> assertThat(l.why()).contains("5e-12"));
+  }
+
+  @Test
+  void geographyAreaAndGeographyOfAnotherSridAreRefused() {
+    assertRefused(port(" SELECT z.zone_id,\n    st_area(z.geom::geography) AS a\n   FROM zones z;"), 2,
+        "st_area(z.geom::geography)", "holes");
+    MatviewCatalog.Matview roads = new MatviewCatalog.Matview("public", "mv_x", " SELECT r.id,\n"
+        + "    st_length(r.geom::geography) AS l\n   FROM roads r;", List.of(Examples.col("id", "int8")), List.of(),
+        List.of(Examples.ROADS));
+    assertRefused(SqlPort.port(roads), 2, "r.geom::geography", "SRID 3035");
+    assertRefused(port(" SELECT z.zone_id,\n    st_buffer(z.geom::geography, 10::double precision) AS b\n   FROM zones z;"),
+        2, "z.geom::geography", "not translated in this version");
   }
 
   @Test
