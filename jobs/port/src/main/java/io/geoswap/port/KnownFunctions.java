@@ -29,13 +29,13 @@ final class KnownFunctions {
     }
     for (String f : new String[] {"count", "sum", "avg", "min", "max", "coalesce", "nullif", "greatest", "least",
         "abs", "round", "floor", "ceil", "sqrt", "power", "ln", "exp", "lower", "upper", "length", "trim", "concat",
-        "date_trunc", "bool_and", "bool_or"}) {
+        "date_trunc", "bool_and", "bool_or", "string_agg"}) {
       SAME.put(f, f);
     }
   }
 
   /** Aggregates the rewrite recognises (ST_Union with one argument is the aggregate form). */
-  static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "bool_and", "bool_or");
+  static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "bool_and", "bool_or", "string_agg");
 
   /** Overlay operations: JTS (Sedona) and GEOS (PostGIS) node segments differently (FIELD-NOTES). */
   static final Set<String> OVERLAYS = Set.of("st_intersection", "st_union", "st_difference", "st_symdifference",

@@ -235,6 +235,10 @@ public final class SqlPort {
       }
       for (AnalyticExpression a : f.windows) {
         String name = a.getName().toLowerCase(Locale.ROOT);
+        if (a.getType() == net.sf.jsqlparser.expression.AnalyticType.FILTER_ONLY
+            && Set.of("count", "sum", "avg", "min", "max").contains(name)) {
+          continue; // agg(…) FILTER (WHERE …): Spark has the same clause (translate reports it)
+        }
         String why = KnownFunctions.REFUSED.get(name);
         refused.add(new Line(lineOf(a.getName() + "("), a.toString(), null, why != null ? a.getName() + ": " + why
             : "window functions and FILTER are not translated in this version"));
@@ -406,6 +410,10 @@ public final class SqlPort {
     }
     for (Expression e : expressions(s)) {
       Deparsers.Found f = Deparsers.walk(e);
+      for (AnalyticExpression a : f.windows) {
+        translated.add(new Line(lineOf("FILTER"), a.toString(), Deparsers.spark(a, replaced), "an aggregate's FILTER"
+            + " (WHERE …) is the same clause in Spark SQL"));
+      }
       // Innermost first: a replacement (and its report line) prints its arguments' replacements.
       List<Function> fns = new ArrayList<>(f.functions);
       java.util.Collections.reverse(fns);
@@ -488,6 +496,7 @@ public final class SqlPort {
           }
         }
       }
+      case "string_agg" -> stringAgg(fn, args);
       case "count" -> {
         if (fn.isDistinct() && reportedOnce.add("count distinct")) {
           translated.add(new Line(lineOf("count(DISTINCT"), before, Deparsers.spark(fn, replaced),
@@ -506,6 +515,40 @@ public final class SqlPort {
           + " node nearly collinear segments differently: geometries ~1.8e-7° Hausdorff apart on a few rows, areas"
           + " ~3e-10 and lengths up to ~2e-6 relative (FIELD-NOTES); verify with the tolerances below"));
     }
+  }
+
+  /**
+   * {@code string_agg(x, sep [ORDER BY x])} → the sorted list of x joined: Spark has no ordered string
+   * aggregate, so collect, sort and join; NULL (not '') when every x is NULL, as string_agg gives.
+   */
+  private void stringAgg(Function fn, List<Expression> args) {
+    int line = lineOf("string_agg(");
+    if (fn.isDistinct() || args.size() != 2) {
+      throw refuse(line, fn.toString(), "string_agg with DISTINCT or without a separator: not translated in this version");
+    }
+    Expression x = args.get(0);
+    List<net.sf.jsqlparser.statement.select.OrderByElement> order = fn.getOrderByElements();
+    boolean sorted = order != null && !order.isEmpty();
+    if (sorted && (order.size() != 1 || !order.get(0).getExpression().toString().equals(x.toString())
+        || order.get(0).isAscDescPresent() && !order.get(0).isAsc() || order.get(0).getNullOrdering() != null)) {
+      throw refuse(line, fn.toString(), "string_agg ordered by anything but its own value ascending: not translated in"
+          + " this version");
+    }
+    Function list = new Function("collect_list", x);
+    Function joined = new Function("concat_ws", args.get(1), sorted ? new Function("array_sort", list) : list);
+    net.sf.jsqlparser.expression.operators.relational.GreaterThan any =
+        new net.sf.jsqlparser.expression.operators.relational.GreaterThan();
+    any.setLeftExpression(new Function("count", x));
+    any.setRightExpression(new LongValue(0));
+    net.sf.jsqlparser.expression.CaseExpression when = new net.sf.jsqlparser.expression.CaseExpression();
+    when.setWhenClauses(List.of(new net.sf.jsqlparser.expression.WhenClause(any, joined)));
+    replaced.put(fn, when);
+    translated.add(new Line(line, fn.toString(), Deparsers.spark(when, replaced), "Spark has no ordered string"
+        + " aggregate: collect the values, " + (sorted ? "sort them, " : "") + "join them; NULL when there is none, as"
+        + " string_agg gives"));
+    mayDiffer.add(new Line(line, fn.toString(), null, sorted ? "sorted by Spark's binary (UTF-8 byte) order;"
+        + " PostgreSQL sorts by the column's collation: equal under the C collation or for values of one case"
+        : "string_agg without ORDER BY joins in no defined order, in PostgreSQL as in Spark: compare as sets"));
   }
 
   /**
@@ -737,6 +780,10 @@ public final class SqlPort {
     for (SelectItem<?> it : main.getSelectItems()) {
       String name = outputName(it);
       Expression e = it.getExpression();
+      if (!Deparsers.walk(e).windows.isEmpty()) {
+        throw refuse(lineOf("FILTER"), e.toString(), "an aggregate with FILTER over a spatial LEFT JOIN: not translated"
+            + " in this version (over the unmatched row it counts differently)");
+      }
       List<Function> aggs = aggregates(e);
       Set<Expression> insideAggs = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
       for (Function a : aggs) insideAggs.addAll(Deparsers.walk(a).columns);
@@ -793,6 +840,12 @@ public final class SqlPort {
         + " ON " + String.join(" AND ", keyJoin);
   }
 
+  /** Whether {@code e} aggregates (a call, or one with FILTER). */
+  private static boolean hasAggregate(Expression e) {
+    Deparsers.Found f = Deparsers.walk(e);
+    return !f.windows.isEmpty() || f.functions.stream().anyMatch(KnownFunctions::isAggregate);
+  }
+
   /** The aggregate calls in {@code e} (outermost only: PostgreSQL has no nested aggregates). */
   private static List<Function> aggregates(Expression e) {
     return Deparsers.walk(e).functions.stream().filter(KnownFunctions::isAggregate).toList();
@@ -805,7 +858,7 @@ public final class SqlPort {
   private String functionalDependency(PlainSelect s, Map<String, Rel> scope) {
     Set<String> grouped = groupedColumns(s, scope);
     for (SelectItem<?> it : s.getSelectItems()) {
-      if (!aggregates(it.getExpression()).isEmpty()) continue;
+      if (hasAggregate(it.getExpression())) continue;
       for (Column c : Deparsers.walk(it.getExpression()).columns) {
         String q = qualifierOf(c, scope);
         if (!grouped.contains(q + "." + c.getColumnName())) {
@@ -854,7 +907,7 @@ public final class SqlPort {
     for (SelectItem<?> it : s.getSelectItems()) {
       String name = outputName(it);
       Expression e = it.getExpression();
-      boolean dep = aggregates(e).isEmpty() && Deparsers.walk(e).columns.stream()
+      boolean dep = !hasAggregate(e) && Deparsers.walk(e).columns.stream()
           .anyMatch(c -> !grouped.contains(qualifierOf(c, scope) + "." + c.getColumnName()));
       if (dep) {
         if (!qualifiers(e, scope).equals(Set.of(t))) {

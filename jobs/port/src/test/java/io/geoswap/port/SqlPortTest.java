@@ -169,6 +169,31 @@ class SqlPortTest {
     assertThat(r.translated()).anySatisfy(l -> assertThat(l.before()).startsWith("COALESCE(sum("));
   }
 
+  @Test
+  void anAggregatesFilterIsKeptAsSparkHasTheSameClause() {
+    Result r = port(" SELECT e.category,\n    count(*) FILTER (WHERE e.value > 1::double precision) AS big\n"
+        + "   FROM events e\n  GROUP BY e.category;");
+    assertThat(r.refused()).isEmpty();
+    assertThat(r.sql()).isEqualTo("SELECT e.category,\n       count(*) FILTER (WHERE e.value > CAST(1 AS DOUBLE)) AS big\n"
+        + "FROM events e\nGROUP BY e.category");
+    assertThat(r.translated()).anySatisfy(l -> {
+      assertThat(l.line()).isEqualTo(2);
+      assertThat(l.why()).contains("FILTER");
+    });
+  }
+
+  @Test
+  void anOrderedStringAggBecomesTheSortedCollectedListJoinedAndNullWhenEmpty() {
+    Result r = port(" SELECT z.zone_id,\n    string_agg(e.category, ','::text ORDER BY e.category) AS cats\n"
+        + "   FROM zones z\n     JOIN events e ON st_contains(z.geom, e.geom)\n  GROUP BY z.zone_id;");
+    assertThat(r.refused()).isEmpty();
+    assertThat(r.sql()).contains("CASE WHEN count(e.category) > 0 THEN concat_ws(CAST(',' AS STRING),"
+        + " array_sort(collect_list(e.category))) END AS cats");
+    assertThat(r.mayDiffer()).anySatisfy(l -> assertThat(l.why()).contains("collation"));
+    assertRefused(port(" SELECT z.zone_id,\n    string_agg(z.name, ','::text ORDER BY z.zone_id DESC) AS n\n"
+        + "   FROM zones z\n  GROUP BY z.zone_id;"), 2, "string_agg", "ordered by anything but");
+  }
+
   // ------------------------------------------------------------------------------------------ refusals
 
   private static void assertRefused(Result r, int line, String construct, String why) {
