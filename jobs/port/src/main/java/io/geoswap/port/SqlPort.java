@@ -203,9 +203,10 @@ public final class SqlPort {
       refused.add(new Line(lineOf("LIMIT"), "LIMIT/OFFSET", null, "a LIMIT in a materialized view keeps rows by"
           + " PostgreSQL's plan order: not reproducible in Spark"));
     }
-    if (s.getDistinct() != null) {
-      refused.add(new Line(lineOf("DISTINCT"), "SELECT DISTINCT" + (s.getDistinct().getOnSelectItems() != null ? " ON" : ""),
-          null, "DISTINCT / DISTINCT ON is not translated in this version"));
+    if (s.getDistinct() != null && s.getDistinct().getOnSelectItems() != null
+        && (s.getGroupBy() != null || joins(s).stream().anyMatch(Join::isLeft))) {
+      refused.add(new Line(lineOf("DISTINCT ON"), "SELECT DISTINCT ON", null, "DISTINCT ON with GROUP BY or a LEFT JOIN"
+          + " is not translated in this version"));
     }
     for (SelectItem<?> it : s.getSelectItems()) {
       Deparsers.Found f = Deparsers.walk(it.getExpression());
@@ -677,6 +678,13 @@ public final class SqlPort {
       }
       return leftSpatialJoin(main, scope, aliases.get(0), nullable, moved, with);
     }
+    if (main.getDistinct() != null && main.getDistinct().getOnSelectItems() != null) {
+      return distinctOn(main, scope, with);
+    }
+    if (main.getOrderByElements() != null) {
+      translated.add(new Line(lineOf("ORDER BY"), "ORDER BY …", "(none)", "a table has no row order: readers of the"
+          + " view that need one order themselves"));
+    }
     if (grouped) {
       String dependent = functionalDependency(main, scope);
       if (dependent != null) return groupThenJoinBack(main, scope, dependent, moved.where(), with);
@@ -954,12 +962,64 @@ public final class SqlPort {
         + " ON " + String.join(" AND ", keyJoin);
   }
 
+  /**
+   * {@code SELECT DISTINCT ON (k) … ORDER BY k, o}: the first row per k in that order → row_number() over
+   * a window partitioned by k, ordered by o, kept where it is 1. PostgreSQL sorts NULLs last ascending and
+   * first descending, Spark the other way round: the order names PostgreSQL's placement.
+   */
+  private String distinctOn(PlainSelect s, Map<String, Rel> scope, StringBuilder with) {
+    int line = lineOf("DISTINCT ON");
+    List<String> partition = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (SelectItem<?> k : s.getDistinct().getOnSelectItems()) {
+      partition.add(Deparsers.spark(k.getExpression(), replaced));
+      keys.add(k.getExpression().toString());
+    }
+    List<net.sf.jsqlparser.statement.select.OrderByElement> order = s.getOrderByElements() == null ? List.of()
+        : s.getOrderByElements();
+    // PostgreSQL requires the ORDER BY to start with the DISTINCT ON expressions: the rest orders within a key.
+    List<String> by = new ArrayList<>();
+    for (net.sf.jsqlparser.statement.select.OrderByElement o : order) {
+      if (keys.contains(o.getExpression().toString())) continue;
+      boolean asc = !o.isAscDescPresent() || o.isAsc();
+      String nulls = o.getNullOrdering() != null
+          ? (o.getNullOrdering() == net.sf.jsqlparser.statement.select.OrderByElement.NullOrdering.NULLS_FIRST ? "FIRST" : "LAST")
+          : asc ? "LAST" : "FIRST";
+      by.add(Deparsers.spark(o.getExpression(), replaced) + (asc ? " ASC" : " DESC") + " NULLS " + nulls);
+    }
+    if (by.isEmpty()) {
+      throw refuse(line, "DISTINCT ON without an ORDER BY beyond its keys", "PostgreSQL keeps an arbitrary row per key:"
+          + " no port can promise the same one");
+    }
+    String ranked = unique("ranked", scope.keySet());
+    String rn = "_geoswap_rn";
+    List<String> names = new ArrayList<>();
+    List<String> items = new ArrayList<>();
+    for (SelectItem<?> it : s.getSelectItems()) {
+      String name = outputName(it);
+      names.add(name);
+      items.add(item(Deparsers.spark(it.getExpression(), replaced), it.getExpression(), name));
+    }
+    String window = "row_number() OVER (PARTITION BY " + String.join(", ", partition) + " ORDER BY " + String.join(", ", by) + ")";
+    translated.add(new Line(line, "DISTINCT ON (" + String.join(", ", keys) + ") … ORDER BY …", window + " = 1",
+        "Spark has no DISTINCT ON: number the rows per key in the view's order, keep the first; NULLs placed as"
+            + " PostgreSQL places them"));
+    mayDiffer.add(new Line(line, "DISTINCT ON", null, "rows that tie on the whole ORDER BY: PostgreSQL and Spark each"
+        + " keep one of them, not necessarily the same; order by a unique column last to rule it out"));
+    String where = s.getWhere() == null ? "" : "\n  WHERE " + Deparsers.spark(s.getWhere(), replaced);
+    String inCte = with.length() == 0 ? "WITH " : prefix(with).stripTrailing() + ",\n";
+    return inCte + ranked + " AS (\n  SELECT " + String.join(",\n         ", items) + ",\n         " + window + " AS " + rn
+        + "\n  FROM " + fromSpark(s, scope) + where + "\n)\nSELECT " + String.join(", ", names) + "\nFROM " + ranked
+        + "\nWHERE " + rn + " = 1";
+  }
+
   // --------------------------------------------------------------------------------------------- printing
 
   private String renderPassThrough(PlainSelect s, Map<String, Rel> scope, String indent) {
     List<String> items = new ArrayList<>();
     for (SelectItem<?> it : s.getSelectItems()) items.add(item(Deparsers.spark(it.getExpression(), replaced), it.getExpression(), outputName(it)));
-    StringBuilder b = new StringBuilder(indent + "SELECT " + broadcastHint(s, scope) + String.join(",\n" + indent + "       ", items));
+    String distinct = s.getDistinct() != null ? "DISTINCT " : "";
+    StringBuilder b = new StringBuilder(indent + "SELECT " + broadcastHint(s, scope) + distinct + String.join(",\n" + indent + "       ", items));
     b.append("\n").append(indent).append("FROM ").append(fromSpark(s, scope));
     if (s.getWhere() != null) b.append("\n").append(indent).append("WHERE ").append(Deparsers.spark(s.getWhere(), replaced));
     if (s.getGroupBy() != null) {

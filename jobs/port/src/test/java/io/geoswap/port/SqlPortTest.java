@@ -194,6 +194,37 @@ class SqlPortTest {
         + "   FROM zones z\n  GROUP BY z.zone_id;"), 2, "string_agg", "ordered by anything but");
   }
 
+  @Test
+  void distinctOnBecomesTheFirstRowNumberPerKeyWithPostgresqlsNullPlacement() {
+    Result r = port(" SELECT DISTINCT ON (e.category) e.category,\n    e.id,\n    e.value\n   FROM events e\n"
+        + "  ORDER BY e.category, e.value DESC, e.id;");
+    assertThat(r.refused()).isEmpty();
+    assertThat(r.sql()).isEqualTo("""
+        WITH ranked AS (
+          SELECT e.category,
+                 e.id,
+                 e.value,
+                 row_number() OVER (PARTITION BY e.category ORDER BY e.value DESC NULLS FIRST, e.id ASC NULLS LAST) AS _geoswap_rn
+          FROM events e
+        )
+        SELECT category, id, value
+        FROM ranked
+        WHERE _geoswap_rn = 1""");
+    assertThat(r.translated()).anySatisfy(l -> {
+      assertThat(l.line()).isEqualTo(1);
+      assertThat(l.before()).startsWith("DISTINCT ON (e.category)");
+    });
+    assertRefused(port(" SELECT DISTINCT ON (e.category) e.category,\n    e.id\n   FROM events e;"), 1,
+        "DISTINCT ON without an ORDER BY", "arbitrary row");
+  }
+
+  @Test
+  void aPlainDistinctStaysAndAnOrderByIsDroppedWithAReportLine() {
+    Result r = port(" SELECT DISTINCT e.category\n   FROM events e\n  ORDER BY e.category;");
+    assertThat(r.sql()).isEqualTo("SELECT DISTINCT e.category\nFROM events e");
+    assertThat(r.translated()).anySatisfy(l -> assertThat(l.why()).contains("no row order"));
+  }
+
   // ------------------------------------------------------------------------------------------ refusals
 
   private static void assertRefused(Result r, int line, String construct, String why) {
