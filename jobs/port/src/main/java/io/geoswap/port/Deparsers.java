@@ -60,6 +60,7 @@ final class Deparsers {
     final List<CastExpression> casts = new ArrayList<>();
     final List<Column> columns = new ArrayList<>();
     final List<Select> subqueries = new ArrayList<>();
+    final List<net.sf.jsqlparser.expression.operators.relational.DoubleAnd> boxOverlaps = new ArrayList<>();
   }
 
   /** Every function, window call, cast, column and subquery in {@code e}. */
@@ -89,6 +90,12 @@ final class Deparsers {
       public <S> StringBuilder visit(Column column, S context) {
         f.columns.add(column);
         return super.visit(column, context);
+      }
+
+      @Override
+      public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.DoubleAnd and, S context) {
+        f.boxOverlaps.add(and);
+        return super.visit(and, context);
       }
 
       @Override
@@ -168,6 +175,11 @@ final class Deparsers {
     @Override
     public <S> StringBuilder visit(Column column, S context) {
       return instead(column, context, v -> super.visit(column, context));
+    }
+
+    @Override
+    public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.DoubleAnd and, S context) {
+      return instead(and, context, v -> super.visit(and, context));
     }
 
     @Override

@@ -419,6 +419,17 @@ public final class SqlPort {
       List<Function> fns = new ArrayList<>(f.functions);
       java.util.Collections.reverse(fns);
       for (Function fn : fns) translate(fn, scope);
+      for (net.sf.jsqlparser.expression.operators.relational.DoubleAnd box : f.boxOverlaps) {
+        // PostGIS's && compares bounding boxes; Sedona has no operator for it, but envelopes do the same.
+        Function overlap = new Function("ST_Intersects", new Function("ST_Envelope", box.getLeftExpression()),
+            new Function("ST_Envelope", box.getRightExpression()));
+        replaced.put(box, overlap);
+        translated.add(new Line(lineOf("&&"), box.toString(), Deparsers.spark(overlap, replaced), "&& is"
+            + " bounding-box overlap: the envelopes intersect"));
+        mayDiffer.add(new Line(lineOf("&&"), box.toString(), null, "PostGIS compares float4 boxes rounded outward,"
+            + " Sedona exact envelopes: pairs whose boxes only touch within float precision (~1e-7 relative) may"
+            + " differ"));
+      }
       for (CastExpression c : f.casts) {
         String type = c.getColDataType().getDataType().toLowerCase(Locale.ROOT);
         if (type.equals("geography")) continue; // ported with its function (translateGeography)

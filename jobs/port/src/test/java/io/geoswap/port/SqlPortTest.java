@@ -225,6 +225,15 @@ class SqlPortTest {
     assertThat(r.translated()).anySatisfy(l -> assertThat(l.why()).contains("no row order"));
   }
 
+  @Test
+  void theBoundingBoxOverlapOperatorBecomesIntersectingEnvelopesAndIsFlagged() {
+    Result r = port(" SELECT z.zone_id,\n    r.region_id\n   FROM zones z\n     JOIN regions r ON z.geom && r.geom;");
+    assertThat(r.refused()).isEmpty();
+    assertThat(r.sql()).endsWith("FROM zones z JOIN regions r ON ST_Intersects(ST_Envelope(z.geom), ST_Envelope(r.geom))");
+    assertThat(translated(r, "z.geom && r.geom").line()).isEqualTo(4);
+    assertThat(r.mayDiffer()).anySatisfy(l -> assertThat(l.why()).contains("float4 boxes"));
+  }
+
   // ------------------------------------------------------------------------------------------ refusals
 
   private static void assertRefused(Result r, int line, String construct, String why) {
