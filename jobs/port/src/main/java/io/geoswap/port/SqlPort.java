@@ -42,11 +42,16 @@ import net.sf.jsqlparser.statement.select.WithItem;
  * dependency, an error in Spark) groups by the key and joins those columns back; {@code ST_Union}
  * (aggregate) → {@code ST_Union_Aggr}; {@code ST_Transform(g, n)} → Sedona's 3-argument form naming g's
  * SRID; {@code ::type} → {@code CAST}; {@code ST_MakeValid} of a source column → the job's
- * {@code make_valid} policy; a predicate on one base table → that source's {@code where}.
+ * {@code make_valid} policy; a predicate on one base table → that source's {@code where}; geography
+ * {@code ST_Distance}/{@code ST_DWithin}/{@code ST_Length} → Sedona's spheroid functions (EPSG:4326);
+ * {@code DISTINCT ON} → {@code row_number()} with PostgreSQL's NULL placement; {@code string_agg(x, sep
+ * ORDER BY x)} → collect, sort, join; an aggregate's {@code FILTER} kept; {@code &&} → intersecting
+ * envelopes (flagged).
  *
  * <p>What it refuses (the result then has no SQL): a recursive CTE, ST_ClusterDBSCAN and other functions
  * without an equivalent, a set-returning function in a select list, any function it doesn't know (a
- * user-defined one), and the shapes this version doesn't translate yet (each named).
+ * user-defined one), {@code ST_Area} of a geography, a transform to EPSG:6933, and the shapes this
+ * version doesn't translate yet (each named).
  */
 public final class SqlPort {
   /** A report line: where in the view's definition, what it was, what it became, and why. */

@@ -102,6 +102,31 @@ class InitIT {
     assertThat(Files.readString(out.resolve("land_use_area.yaml"))).contains("on_invalid_geometry: make_valid");
   }
 
+  @Test
+  void filterStringAggAndGeographyDistancePortRunAndMatch() throws Exception {
+    db.exec("DROP MATERIALIZED VIEW IF EXISTS public.mv_extras; CREATE MATERIALIZED VIEW public.mv_extras AS"
+        + " SELECT z.zone_id, count(*) FILTER (WHERE e.value > 50) AS big_events,"
+        + " string_agg(e.category, ',' ORDER BY e.category) AS categories,"
+        + " max(ST_Distance(ST_Centroid(z.geom)::geography, e.geom::geography)) AS farthest_m"
+        + " FROM public.zones z JOIN public.events e ON ST_Contains(z.geom, e.geom) GROUP BY z.zone_id;"
+        + " CREATE UNIQUE INDEX ON public.mv_extras (zone_id)");
+    JsonNode v = portRunVerify("mv_extras", "extras");
+    assertThat(v.get("matched_rows").asLong()).isPositive();
+    assertThat(Files.readString(out.resolve("extras.sql"))).contains("ST_DistanceSpheroid(ST_Centroid(z.geom), e.geom)",
+        "array_sort(collect_list(e.category))", "FILTER (WHERE e.value > CAST(50 AS DOUBLE))");
+  }
+
+  @Test
+  void distinctOnPortsRunsAndKeepsTheRowPostgresqlKeepsWithNullsFirstDescending() throws Exception {
+    db.exec("DROP MATERIALIZED VIEW IF EXISTS public.mv_top; CREATE MATERIALIZED VIEW public.mv_top AS"
+        + " SELECT DISTINCT ON (e.category) e.category, e.id, e.value FROM public.events e"
+        + " ORDER BY e.category, e.value DESC, e.id; CREATE UNIQUE INDEX ON public.mv_top (category)");
+    assertThat(db.count("SELECT count(*) FROM public.mv_top WHERE value IS NULL")).as("NULLs come first descending")
+        .isPositive();
+    JsonNode v = portRunVerify("mv_top", "top");
+    assertThat(v.get("matched_rows").asLong()).isEqualTo(12);
+  }
+
   // ------------------------------------------------------------------------------------------ bad input
 
   private static InitRun init(String view, Path dir) {
