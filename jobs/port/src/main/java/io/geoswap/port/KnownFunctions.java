@@ -24,7 +24,7 @@ final class KnownFunctions {
         "ST_Buffer", "ST_Centroid", "ST_PointOnSurface", "ST_Envelope", "ST_ConvexHull", "ST_X", "ST_Y", "ST_SRID",
         "ST_SetSRID", "ST_Transform", "ST_NPoints", "ST_NumGeometries", "ST_GeometryType", "ST_AsText", "ST_Distance",
         "ST_IsEmpty", "ST_Boundary", "ST_StartPoint", "ST_EndPoint", "ST_Point", "ST_MakePoint", "ST_GeomFromText",
-        "ST_GeomFromWKT", "ST_AsBinary", "ST_AsGeoJSON", "ST_GeoHash", "ST_Union"}) {
+        "ST_GeomFromWKT", "ST_AsBinary", "ST_AsGeoJSON", "ST_GeoHash", "ST_Union", "ST_Collect"}) {
       SAME.put(f.toLowerCase(Locale.ROOT), f);
     }
     for (String f : new String[] {"count", "sum", "avg", "min", "max", "coalesce", "nullif", "greatest", "least",
@@ -36,6 +36,9 @@ final class KnownFunctions {
 
   /** Aggregates the rewrite recognises (ST_Union with one argument is the aggregate form). */
   static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "bool_and", "bool_or", "string_agg");
+
+  /** Geometry aggregates that take one argument (their scalar forms take two or an array). */
+  static final Set<String> GEOMETRY_AGGREGATES = Set.of("st_union", "st_collect");
 
   /** Overlay operations: JTS (Sedona) and GEOS (PostGIS) node segments differently (FIELD-NOTES). */
   static final Set<String> OVERLAYS = Set.of("st_intersection", "st_union", "st_difference", "st_symdifference",
@@ -52,12 +55,19 @@ final class KnownFunctions {
       "jsonb_array_elements", "json_each", "jsonb_each", "json_object_keys", "jsonb_object_keys");
 
   /** Refused with a reason: no Sedona equivalent that gives PostGIS's result. */
-  static final Map<String, String> REFUSED = Map.of(
-      "st_clusterdbscan", "a window function over all rows; Sedona's ST_DBSCAN is a DataFrame operation with"
-          + " other cluster numbering, so no SQL equivalent gives the same result",
-      "st_clusterkmeans", "k-means with PostGIS's seeding: Sedona has no equivalent",
-      "st_clusterwithin", "no Sedona equivalent aggregate",
-      "st_clusterintersecting", "no Sedona equivalent aggregate");
+  static final Map<String, String> REFUSED = Map.ofEntries(
+      Map.entry("now", "the time of the refresh: a run's is ${logical_date} (write it in the spec's where or the SQL)"),
+      Map.entry("current_timestamp", "the time of the refresh: a run's is ${logical_date}"),
+      Map.entry("clock_timestamp", "the time of the refresh: a run's is ${logical_date}"),
+      Map.entry("random", "a random value per refresh: no port gives PostgreSQL's numbers"),
+      Map.entry("st_extent", "returns PostgreSQL's box2d, a type with no column in Sedona (ST_Envelope_Aggr gives a polygon:"
+          + " change the view to ST_Envelope(ST_Collect(g)) if a polygon will do)"),
+      Map.entry("st_clusterdbscan", "a window function over all rows; Sedona's ST_DBSCAN is a DataFrame operation with"
+          + " other cluster numbering, so no SQL equivalent gives the same result"),
+      Map.entry("st_clusterkmeans", "k-means with PostGIS's seeding: Sedona has no equivalent"),
+      Map.entry("st_clusterwithin", "no Sedona equivalent aggregate"),
+      Map.entry("st_clusterintersecting", "no Sedona equivalent aggregate"));
+
 
   /** Sedona's spelling of a known function, or null when the port doesn't know it. */
   static String sedonaName(String pgName) {
@@ -66,6 +76,7 @@ final class KnownFunctions {
 
   static boolean isAggregate(net.sf.jsqlparser.expression.Function f) {
     String n = f.getName().toLowerCase(Locale.ROOT);
-    return AGGREGATES.contains(n) || n.equals("st_union") && f.getParameters() != null && f.getParameters().size() == 1;
+    return AGGREGATES.contains(n)
+        || GEOMETRY_AGGREGATES.contains(n) && f.getParameters() != null && f.getParameters().size() == 1;
   }
 }

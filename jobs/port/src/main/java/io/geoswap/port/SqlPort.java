@@ -514,6 +514,23 @@ public final class SqlPort {
         }
       }
       case "string_agg" -> stringAgg(fn, args);
+      case "st_collect" -> {
+        if (args.size() == 1) {
+          Function agg = new Function("ST_Collect", new Function("collect_list", args.get(0)));
+          replaced.put(fn, agg);
+          translated.add(new Line(lineOf("st_collect("), before, Deparsers.spark(agg, replaced), "ST_Collect as an"
+              + " aggregate: Sedona's ST_Collect takes the collected list; the result has no SRID (the load applies"
+              + " the spec's)"));
+          mayDiffer.add(new Line(lineOf("st_collect("), before, null, "the parts' order follows each engine's row"
+              + " order: equal as geometries (ST_Equals, what verify compares), not part by part"));
+        }
+      }
+      case "date_trunc" -> {
+        if (reportedOnce.add("date_trunc")) {
+          mayDiffer.add(new Line(lineOf("date_trunc("), before, null, "a timestamptz is truncated in the session's"
+              + " time zone: UTC in the job, the refreshing session's TimeZone in PostgreSQL (equal when that is UTC)"));
+        }
+      }
       case "count" -> {
         if (fn.isDistinct() && reportedOnce.add("count distinct")) {
           translated.add(new Line(lineOf("count(DISTINCT"), before, Deparsers.spark(fn, replaced),
@@ -743,9 +760,12 @@ public final class SqlPort {
     String where = Deparsers.postgresUnqualified(c);
     Source src = sources.get(rel.table().schema() + "." + rel.table().name());
     src.where().add(where);
+    boolean fixedTime = f.casts.stream().anyMatch(k -> k.getColDataType().getDataType().toLowerCase(Locale.ROOT)
+        .startsWith("timestamp") && k.getLeftExpression() instanceof StringValue);
     translated.add(new Line(lineOf(firstColumn(c)), c.toString(), "sources." + src.alias() + ".where: " + where,
         "a predicate on " + src.table().name() + " alone (in " + clause + "): PostgreSQL filters it while the job reads,"
-            + " as the view did before joining"));
+            + " as the view did before joining" + (fixedTime ? "; its timestamp is fixed, as in the view: write"
+            + " '${logical_date}' instead if each run should move it" : "")));
     return true;
   }
 

@@ -234,7 +234,45 @@ class SqlPortTest {
     assertThat(r.mayDiffer()).anySatisfy(l -> assertThat(l.why()).contains("float4 boxes"));
   }
 
+  @Test
+  void caseAndNullifAreKeptAsSparkHasThem() {
+    Result r = port(" SELECT z.zone_id,\n    CASE WHEN z.zone_id > 10 THEN 'big'::text ELSE NULL::text END AS size,\n"
+        + "    NULLIF(z.name, ''::text) AS name\n   FROM zones z;");
+    assertThat(r.refused()).isEmpty();
+    assertThat(r.sql()).isEqualTo("SELECT z.zone_id,\n       CASE WHEN z.zone_id > 10 THEN CAST('big' AS STRING)"
+        + " ELSE CAST(NULL AS STRING) END AS size,\n       nullif(z.name, CAST('' AS STRING)) AS name\nFROM zones z");
+  }
+
+  @Test
+  void stCollectAggregateCollectsTheListAndIsFlaggedForPartOrder() {
+    Result r = port(" SELECT e.category,\n    st_convexhull(st_collect(e.geom)) AS hull\n   FROM events e\n"
+        + "  GROUP BY e.category;");
+    assertThat(r.refused()).isEmpty();
+    assertThat(r.sql()).contains("ST_ConvexHull(ST_Collect(collect_list(e.geom))) AS hull");
+    assertThat(r.mayDiffer()).anySatisfy(l -> assertThat(l.why()).contains("ST_Equals"));
+  }
+
+  @Test
+  void dateTruncIsKeptAndFlaggedForTheSessionTimeZone() {
+    Result r = port(" SELECT e.id,\n    date_trunc('day'::text, e.ts) AS day\n   FROM events e;");
+    assertThat(r.sql()).contains("date_trunc(CAST('day' AS STRING), e.ts) AS day");
+    assertThat(r.mayDiffer()).anySatisfy(l -> assertThat(l.why()).contains("time zone"));
+  }
+
+  @Test
+  void aFixedTimestampMovedIntoAWhereSuggestsTheLogicalDate() {
+    Result r = SqlPort.port(Examples.zoneStats());
+    assertThat(translated(r, "e.ts < '2026-09-01 00:00:00+00'::timestamp with time zone").why()).contains("${logical_date}");
+  }
+
   // ------------------------------------------------------------------------------------------ refusals
+
+  @Test
+  void nowRandomAndStExtentAreRefusedWithWhatToDoInstead() {
+    assertRefused(port(" SELECT e.id\n   FROM events e\n  WHERE e.ts > (now() - '1 day'::interval);"), 3, "now", "${logical_date}");
+    assertRefused(port(" SELECT e.category,\n    st_extent(e.geom) AS box\n   FROM events e\n  GROUP BY e.category;"),
+        2, "st_extent", "box2d");
+  }
 
   private static void assertRefused(Result r, int line, String construct, String why) {
     assertThat(r.sql()).as("no SQL for a refused port").isNull();
