@@ -61,6 +61,7 @@ final class Deparsers {
     final List<Column> columns = new ArrayList<>();
     final List<Select> subqueries = new ArrayList<>();
     final List<net.sf.jsqlparser.expression.operators.relational.DoubleAnd> boxOverlaps = new ArrayList<>();
+    final List<net.sf.jsqlparser.expression.ArrayExpression> subscripts = new ArrayList<>();
   }
 
   /** Every function, window call, cast, column and subquery in {@code e}. */
@@ -90,6 +91,12 @@ final class Deparsers {
       public <S> StringBuilder visit(Column column, S context) {
         f.columns.add(column);
         return super.visit(column, context);
+      }
+
+      @Override
+      public <S> StringBuilder visit(net.sf.jsqlparser.expression.ArrayExpression a, S context) {
+        f.subscripts.add(a);
+        return super.visit(a, context);
       }
 
       @Override
@@ -180,6 +187,11 @@ final class Deparsers {
     @Override
     public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.DoubleAnd and, S context) {
       return instead(and, context, v -> super.visit(and, context));
+    }
+
+    @Override
+    public <S> StringBuilder visit(net.sf.jsqlparser.expression.ArrayExpression a, S context) {
+      return instead(a, context, v -> super.visit(a, context));
     }
 
     @Override

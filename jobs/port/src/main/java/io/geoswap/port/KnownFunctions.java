@@ -35,7 +35,8 @@ final class KnownFunctions {
   }
 
   /** Aggregates the rewrite recognises (ST_Union with one argument is the aggregate form). */
-  static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "bool_and", "bool_or", "string_agg");
+  static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "bool_and", "bool_or", "string_agg",
+      "array_agg");
 
   /** Geometry aggregates that take one argument (their scalar forms take two or an array). */
   static final Set<String> GEOMETRY_AGGREGATES = Set.of("st_union", "st_collect");

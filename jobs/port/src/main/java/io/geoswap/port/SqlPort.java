@@ -225,6 +225,11 @@ public final class SqlPort {
     for (Expression e : expressions(s)) {
       Deparsers.Found f = Deparsers.walk(e);
       Set<Expression> spheroid = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+      Set<Expression> firstOf = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+      for (net.sf.jsqlparser.expression.ArrayExpression a : f.subscripts) {
+        Function agg = firstOfArrayAgg(a);
+        if (agg != null) firstOf.add(agg);
+      }
       for (Function fn : f.functions) {
         List<CastExpression> g = geographyArgs(fn);
         if (g == null) continue;
@@ -252,6 +257,7 @@ public final class SqlPort {
       for (Function fn : f.functions) {
         String name = fn.getName().toLowerCase(Locale.ROOT);
         if (KnownFunctions.SET_RETURNING.contains(name)) continue; // reported above when in the select list
+        if (firstOf.contains(fn)) continue; // (array_agg(x ORDER BY y))[1]: translate ports it
         String why = KnownFunctions.REFUSED.get(name);
         if (why != null) {
           refused.add(new Line(lineOf(fn.getName() + "("), fn.toString(), null, fn.getName() + ": " + why));
@@ -310,7 +316,7 @@ public final class SqlPort {
     if (s.getFromItem() == null) throw refuse(1, "SELECT without FROM", "a view without a source table has nothing to read");
     items.add(first(s));
     for (Join j : joins(s)) {
-      if (j.isRight() || j.isFull() || j.isNatural() || !j.getUsingColumns().isEmpty() && j.getUsingColumns() != null) {
+      if (j.isRight() || j.isFull() || j.isNatural() || j.getUsingColumns() != null && !j.getUsingColumns().isEmpty()) {
         throw refuse(lineOf("JOIN"), j.toString(), "RIGHT/FULL/NATURAL joins and USING are not translated in this version");
       }
       items.add(j.getRightItem());
@@ -424,6 +430,7 @@ public final class SqlPort {
       List<Function> fns = new ArrayList<>(f.functions);
       java.util.Collections.reverse(fns);
       for (Function fn : fns) translate(fn, scope);
+      for (net.sf.jsqlparser.expression.ArrayExpression a : f.subscripts) firstOf(a);
       for (net.sf.jsqlparser.expression.operators.relational.DoubleAnd box : f.boxOverlaps) {
         // PostGIS's && compares bounding boxes; Sedona has no operator for it, but envelopes do the same.
         Function overlap = new Function("ST_Intersects", new Function("ST_Envelope", box.getLeftExpression()),
@@ -549,6 +556,41 @@ public final class SqlPort {
           + " node nearly collinear segments differently: geometries ~1.8e-7° Hausdorff apart on a few rows, areas"
           + " ~3e-10 and lengths up to ~2e-6 relative (FIELD-NOTES); verify with the tolerances below"));
     }
+  }
+
+  /** The array_agg of {@code (array_agg(x ORDER BY y))[1]}, or null when {@code a} is something else. */
+  private static Function firstOfArrayAgg(net.sf.jsqlparser.expression.ArrayExpression a) {
+    Expression obj = a.getObjExpression();
+    if (obj instanceof ParenthesedExpressionList<?> p && p.size() == 1) obj = (Expression) p.get(0);
+    if (!(obj instanceof Function f) || !f.getName().equalsIgnoreCase("array_agg")) return null;
+    if (!(a.getIndexExpression() instanceof LongValue i) || i.getValue() != 1) return null;
+    if (f.getParameters() == null || f.getParameters().size() != 1 || f.isDistinct()) return null;
+    return f.getOrderByElements() != null && f.getOrderByElements().size() == 1 ? f : null;
+  }
+
+  /**
+   * {@code (array_agg(x ORDER BY y [DESC NULLS LAST]))[1]}, the x of the least (greatest) y →
+   * {@code min_by(x, y)} ({@code max_by}). Spark's skip rows whose y is NULL; PostgreSQL sorts them last
+   * ascending (so the same) but first descending, which only NULLS LAST matches.
+   */
+  private void firstOf(net.sf.jsqlparser.expression.ArrayExpression a) {
+    Function agg = firstOfArrayAgg(a);
+    if (agg == null) return;
+    int line = lineOf("array_agg(");
+    net.sf.jsqlparser.statement.select.OrderByElement o = agg.getOrderByElements().get(0);
+    boolean asc = !o.isAscDescPresent() || o.isAsc();
+    boolean nullsLast = o.getNullOrdering() == null ? asc
+        : o.getNullOrdering() == net.sf.jsqlparser.statement.select.OrderByElement.NullOrdering.NULLS_LAST;
+    if (!nullsLast) {
+      throw refuse(line, a.toString(), "the first of an array ordered with NULLs first is a row whose order value is NULL;"
+          + " Spark's min_by/max_by skip those: add NULLS LAST to the view (or order by a NOT NULL column)");
+    }
+    Function by = new Function(asc ? "min_by" : "max_by", (Expression) agg.getParameters().get(0), o.getExpression());
+    replaced.put(a, by);
+    translated.add(new Line(line, a.toString(), Deparsers.spark(by, replaced), "the first of an ordered array_agg is the"
+        + " value at the " + (asc ? "least" : "greatest") + " order value: Spark's " + by.getName()));
+    mayDiffer.add(new Line(line, a.toString(), null, "ties on the order value: each engine keeps one of the tied rows;"
+        + " a group whose order values are all NULL gives NULL in Spark, a value in PostgreSQL"));
   }
 
   /**
@@ -824,6 +866,10 @@ public final class SqlPort {
     for (SelectItem<?> it : main.getSelectItems()) {
       String name = outputName(it);
       Expression e = it.getExpression();
+      if (!Deparsers.walk(e).subscripts.isEmpty()) {
+        throw refuse(lineOf("array_agg("), e.toString(), "an ordered array_agg over a spatial LEFT JOIN: not translated in"
+            + " this version");
+      }
       if (!Deparsers.walk(e).windows.isEmpty()) {
         throw refuse(lineOf("FILTER"), e.toString(), "an aggregate with FILTER over a spatial LEFT JOIN: not translated"
             + " in this version (over the unmatched row it counts differently)");

@@ -103,17 +103,19 @@ class InitIT {
   }
 
   @Test
-  void filterStringAggAndGeographyDistancePortRunAndMatch() throws Exception {
+  void filterStringAggGeographyDistanceAndFirstOfArrayAggPortRunAndMatch() throws Exception {
     db.exec("DROP MATERIALIZED VIEW IF EXISTS public.mv_extras; CREATE MATERIALIZED VIEW public.mv_extras AS"
         + " SELECT z.zone_id, count(*) FILTER (WHERE e.value > 50) AS big_events,"
         + " string_agg(e.category, ',' ORDER BY e.category) AS categories,"
-        + " max(ST_Distance(ST_Centroid(z.geom)::geography, e.geom::geography)) AS farthest_m"
+        + " max(ST_Distance(ST_Centroid(z.geom)::geography, e.geom::geography)) AS farthest_m,"
+        + " (array_agg(e.category ORDER BY e.id DESC NULLS LAST))[1] AS last_category"
         + " FROM public.zones z JOIN public.events e ON ST_Contains(z.geom, e.geom) GROUP BY z.zone_id;"
         + " CREATE UNIQUE INDEX ON public.mv_extras (zone_id)");
     JsonNode v = portRunVerify("mv_extras", "extras");
     assertThat(v.get("matched_rows").asLong()).isPositive();
     assertThat(Files.readString(out.resolve("extras.sql"))).contains("ST_DistanceSpheroid(ST_Centroid(z.geom), e.geom)",
-        "array_sort(collect_list(e.category))", "FILTER (WHERE e.value > CAST(50 AS DOUBLE))");
+        "array_sort(collect_list(e.category))", "FILTER (WHERE e.value > CAST(50 AS DOUBLE))",
+        "max_by(e.category, e.id) AS last_category");
   }
 
   @Test

@@ -235,6 +235,20 @@ class SqlPortTest {
   }
 
   @Test
+  void theFirstOfAnOrderedArrayAggBecomesMinByOrMaxBy() {
+    Result r = port(" SELECT e.category,\n    (array_agg(e.id ORDER BY e.value DESC NULLS LAST))[1] AS top_id,\n"
+        + "    (array_agg(e.id ORDER BY e.value))[1] AS low_id\n   FROM events e\n  GROUP BY e.category;");
+    assertThat(r.refused()).isEmpty();
+    assertThat(r.sql()).isEqualTo("SELECT e.category,\n       max_by(e.id, e.value) AS top_id,\n"
+        + "       min_by(e.id, e.value) AS low_id\nFROM events e\nGROUP BY e.category");
+    assertThat(r.translated()).anySatisfy(l -> assertThat(l.line()).isEqualTo(2));
+    assertRefused(port(" SELECT e.category,\n    (array_agg(e.id ORDER BY e.value DESC))[1] AS top_id\n"
+        + "   FROM events e\n  GROUP BY e.category;"), 2, "array_agg", "NULLS LAST");
+    assertRefused(port(" SELECT e.category,\n    array_agg(e.id) AS ids\n   FROM events e\n  GROUP BY e.category;"),
+        2, "array_agg", "not in the translator's list");
+  }
+
+  @Test
   void caseAndNullifAreKeptAsSparkHasThem() {
     Result r = port(" SELECT z.zone_id,\n    CASE WHEN z.zone_id > 10 THEN 'big'::text ELSE NULL::text END AS size,\n"
         + "    NULLIF(z.name, ''::text) AS name\n   FROM zones z;");
