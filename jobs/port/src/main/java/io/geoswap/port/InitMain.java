@@ -107,7 +107,7 @@ public final class InitMain implements Callable<Integer> {
     }
 
     SparkSession spark = SparkSessions.getOrCreate("geoswap-init-" + pipeline, Map.of());
-    String planned;
+    SedonaPlanCheck.Planned planned;
     try {
       planned = SedonaPlanCheck.check(spark, port, mv.columns(), sql.toString());
     } catch (GeoswapException e) {
@@ -120,7 +120,8 @@ public final class InitMain implements Callable<Integer> {
     Files.writeString(yaml, SpecWriter.yaml(mv, plan, port), StandardCharsets.UTF_8);
     Files.writeString(report, PortReport.markdown(mv, pipeline, plan, port, new PortReport.Outcome("Ported",
         "`" + pipeline + ".sql` and `" + pipeline + ".yaml` written; " + port.translated().size() + " translations, "
-            + port.mayDiffer().size() + " that may differ numerically.", planned)), StandardCharsets.UTF_8);
+            + port.mayDiffer().size() + " that may differ numerically.", planned.columns(), planned.typeChanges())),
+        StandardCharsets.UTF_8);
     // The spec must load as the job and swap-task load it: a failure here is init's bug, not the user's.
     new SpecLoader(SpecFiles.LOCAL).load(yaml.toString());
 
@@ -155,7 +156,7 @@ public final class InitMain implements Callable<Integer> {
           port.floatTolerances(), port.geometryTolerance());
     }
     Files.writeString(report, PortReport.markdown(mv, pipeline, plan, shown, new PortReport.Outcome("Not ported",
-        why, null)), StandardCharsets.UTF_8);
+        why, null, List.of())), StandardCharsets.UTF_8);
     throw GeoswapException.data("could not port " + mv.schema() + "." + mv.name() + ": " + why + "; report: " + report);
   }
 

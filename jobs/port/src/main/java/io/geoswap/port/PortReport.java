@@ -15,7 +15,7 @@ public final class PortReport {
   private PortReport() {}
 
   /** What the report needs beyond the port: the spec plan (null when refused before it), the plan check. */
-  public record Outcome(String status, String message, String planned) {}
+  public record Outcome(String status, String message, String planned, List<String> typeChanges) {}
 
   public static String markdown(Matview mv, String name, SpecWriter.Plan plan, SqlPort.Result port, Outcome outcome) {
     String view = mv.schema() + "." + mv.name();
@@ -23,6 +23,12 @@ public final class PortReport {
     b.append("# Port of ").append(view).append(" → `").append(name).append("`\n\n");
     b.append("**").append(outcome.status()).append("**: ").append(outcome.message()).append("\n\n");
     if (outcome.planned() != null) b.append("Planned in Sedona against the sources' columns: ").append(outcome.planned()).append("\n\n");
+    if (!outcome.typeChanges().isEmpty()) {
+      b.append("## Column types that change for readers after adopt\n\n");
+      for (String t : outcome.typeChanges()) b.append("- ").append(t).append('\n');
+      b.append("\nverify compares numbers as numbers, so these match; cast in the SQL where readers need the view's"
+          + " type.\n\n");
+    }
 
     if (plan != null) {
       b.append("## Spec choices (`").append(name).append(".yaml`)\n\n");

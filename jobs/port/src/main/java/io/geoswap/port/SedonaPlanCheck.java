@@ -24,8 +24,11 @@ import org.apache.spark.sql.types.StructType;
 public final class SedonaPlanCheck {
   private SedonaPlanCheck() {}
 
-  /** The planned result's columns as {@code name type}; exit 3 when it doesn't plan or its columns differ. */
-  public static String check(SparkSession spark, SqlPort.Result port, List<Column> viewColumns, String location) {
+  /** What planning found: the result's columns ({@code name type}) and the column types readers will see change. */
+  public record Planned(String columns, List<String> typeChanges) {}
+
+  /** Plans the port; exit 3 when it doesn't plan or its columns differ from the view's. */
+  public static Planned check(SparkSession spark, SqlPort.Result port, List<Column> viewColumns, String location) {
     for (SqlPort.Source s : port.sources()) {
       List<StructField> fields = new ArrayList<>();
       for (Column c : s.table().columns()) fields.add(DataTypes.createStructField(c.name(), sparkType(c), true));
@@ -48,7 +51,27 @@ public final class SedonaPlanCheck {
     if (!got.equals(want)) {
       throw GeoswapException.data("the ported SQL's columns " + got + " are not the view's " + want);
     }
-    return String.join(", ", described);
+    return new Planned(String.join(", ", described), typeChanges(planned.schema(), viewColumns));
+  }
+
+  /**
+   * Columns whose PostgreSQL type the version's table gets (as the job creates it, {@code PgTypes}) is not
+   * the view's: after adopt, readers see the new type (verify compares numbers as numbers, so it matches).
+   * Geometry columns are left out: the spec's geometry declares the view's typmod.
+   */
+  static List<String> typeChanges(StructType result, List<Column> viewColumns) {
+    List<String> out = new ArrayList<>();
+    for (StructField f : result.fields()) {
+      Column view = viewColumns.stream().filter(c -> c.name().equals(f.name())).findFirst().orElse(null);
+      if (view == null || view.isGeometry()) continue;
+      String ours = io.geoswap.job.load.PgTypes.pgType(f.dataType(), null);
+      String theirs = view.pgType().replace("timestamp with time zone", "timestamptz")
+          .replace("timestamp without time zone", "timestamp");
+      if (ours != null && !ours.equals(theirs)) {
+        out.add(f.name() + ": " + view.pgType() + " in the view, " + ours + " in the version");
+      }
+    }
+    return out;
   }
 
   /** A PostgreSQL column's type as the job's read gives it to Spark (geometry as Sedona's UDT). */
