@@ -1033,7 +1033,8 @@ public final class SqlPort {
     List<String> groupBy = new ArrayList<>();
     for (Object o : s.getGroupBy().getGroupByExpressionList()) groupBy.add(Deparsers.spark((Expression) o, replaced));
     translated.add(new Line(lineOf("GROUP BY"), "GROUP BY " + String.join(", ", groupBy) + " selecting " + String.join(", ", dependent),
-        "grouped in " + cte + ", then JOIN " + tr.name() + " " + back + " ON " + String.join(" AND ", keyJoin),
+        "CTE " + cte + " " + g + " (the same GROUP BY, without " + t + "'s other columns), then JOIN " + tr.name() + " "
+            + back + " ON " + String.join(" AND ", keyJoin),
         "PostgreSQL allows selecting columns of a table whose primary key is grouped (functional dependency);"
             + " Spark refuses them: group by the key, join the columns back"));
     String where = whereKept.isEmpty() ? "" : "\n  WHERE " + Deparsers.spark(and(whereKept), replaced);
