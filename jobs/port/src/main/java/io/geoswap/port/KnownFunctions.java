@@ -63,6 +63,8 @@ final class KnownFunctions {
       Map.entry("random", "a random value per refresh: no port gives PostgreSQL's numbers"),
       Map.entry("st_extent", "returns PostgreSQL's box2d, a type with no column in Sedona (ST_Envelope_Aggr gives a polygon:"
           + " change the view to ST_Envelope(ST_Collect(g)) if a polygon will do)"),
+      Map.entry("st_makeline", "ST_MakeLine: the aggregate's point order is the rows' (or its ORDER BY): not"
+          + " translated in this version"),
       Map.entry("st_clusterdbscan", "a window function over all rows; Sedona's ST_DBSCAN is a DataFrame operation with"
           + " other cluster numbering, so no SQL equivalent gives the same result"),
       Map.entry("st_clusterkmeans", "k-means with PostGIS's seeding: Sedona has no equivalent"),

@@ -747,11 +747,14 @@ public final class SqlPort {
               + " inner one): not translated in this version");
         }
       }
-      if (!grouped || !spatial(moved.on(), scope)) {
-        throw refuse(lineOf("LEFT JOIN"), "LEFT JOIN … ON " + moved.onBefore(), "a LEFT JOIN is translated only as"
-            + " the aggregate of a spatial LEFT JOIN in this version");
+      if (spatial(moved.on(), scope)) {
+        if (!grouped) {
+          throw refuse(lineOf("LEFT JOIN"), "LEFT JOIN … ON " + moved.onBefore(), "a spatial LEFT JOIN is translated"
+              + " only under an aggregate in this version");
+        }
+        return leftSpatialJoin(main, scope, aliases.get(0), nullable, moved, with);
       }
-      return leftSpatialJoin(main, scope, aliases.get(0), nullable, moved, with);
+      // Not spatial (an equi join, say): Spark plans a LEFT JOIN as it is.
     }
     if (main.getDistinct() != null && main.getDistinct().getOnSelectItems() != null) {
       return distinctOn(main, scope, with);

@@ -249,6 +249,13 @@ class SqlPortTest {
   }
 
   @Test
+  void aLeftJoinOnKeysStaysAsSparkPlansItAsItIs() {
+    Result r = port(" SELECT z.zone_id,\n    r.name\n   FROM zones z\n     LEFT JOIN regions r ON r.region_id = z.zone_id;");
+    assertThat(r.refused()).isEmpty();
+    assertThat(r.sql()).isEqualTo("SELECT z.zone_id,\n       r.name\nFROM zones z LEFT JOIN regions r ON r.region_id = z.zone_id");
+  }
+
+  @Test
   void caseAndNullifAreKeptAsSparkHasThem() {
     Result r = port(" SELECT z.zone_id,\n    CASE WHEN z.zone_id > 10 THEN 'big'::text ELSE NULL::text END AS size,\n"
         + "    NULLIF(z.name, ''::text) AS name\n   FROM zones z;");
@@ -280,6 +287,12 @@ class SqlPortTest {
   }
 
   // ------------------------------------------------------------------------------------------ refusals
+
+  @Test
+  void aSpatialLeftJoinWithoutAnAggregateIsRefused() {
+    assertRefused(port(" SELECT z.zone_id,\n    e.id\n   FROM zones z\n     LEFT JOIN events e ON st_contains(z.geom, e.geom);"),
+        4, "LEFT JOIN", "only under an aggregate");
+  }
 
   @Test
   void nowRandomAndStExtentAreRefusedWithWhatToDoInstead() {
