@@ -1,0 +1,173 @@
+package io.geoswap.port;
+
+import io.geoswap.common.GeoswapException;
+import io.geoswap.common.Sql;
+import io.geoswap.common.cli.Cli;
+import io.geoswap.common.cli.DbOptions;
+import io.geoswap.common.db.Db;
+import io.geoswap.common.db.DbSettings;
+import io.geoswap.common.spec.SpecFiles;
+import io.geoswap.common.spec.SpecLoader;
+import io.geoswap.job.SparkSessions;
+import io.geoswap.port.MatviewCatalog.Matview;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code geoswap init --from-matview SCHEMA.MV [--out DIR] [--name NAME] [--force]}: reads the view from
+ * the database, ports its query to Sedona SQL, plans the port in Sedona, and writes {@code DIR/NAME.yaml},
+ * {@code DIR/NAME.sql} and {@code DIR/NAME.port.md}. Exit 0 ported; 3 when the view is missing, not a
+ * materialized view, has no unique index, uses something the port refuses or the port doesn't plan (the
+ * report is written, the SQL and spec are not); 2 for usage, e.g. an output file that exists without
+ * {@code --force}.
+ */
+@Command(name = "init", mixinStandardHelpOptions = true,
+    description = "Write a pipeline spec, a Sedona SQL port and a portability report for a materialized view.")
+public final class InitMain implements Callable<Integer> {
+  private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]{0,39}$");
+
+  @Option(names = "--from-matview", required = true, paramLabel = "SCHEMA.MV", description = "the materialized view to port")
+  String matview;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "folder for NAME.yaml, NAME.sql, NAME.port.md (default: .)")
+  Path out = Path.of(".");
+
+  @Option(names = "--name", description = "the pipeline's name (default: the view's, without a leading mv_)")
+  String name;
+
+  @Option(names = "--force", description = "overwrite existing output files")
+  boolean force;
+
+  @Mixin DbOptions dbOptions = new DbOptions();
+
+  private final Map<String, String> env;
+  private final PrintStream stdout;
+  private final PrintStream stderr;
+
+  public InitMain() {
+    this(System.getenv(), System.out, System.err);
+  }
+
+  /** For tests: another environment (PG* settings) and streams. */
+  public InitMain(Map<String, String> env, PrintStream out, PrintStream err) {
+    this.env = env;
+    this.stdout = out;
+    this.stderr = err;
+  }
+
+  @Override
+  public Integer call() throws IOException, SQLException {
+    String[] parts = matview.split("\\.", -1);
+    if (parts.length != 2 || Sql.identifierProblem(parts[0]) != null || Sql.identifierProblem(parts[1]) != null) {
+      throw GeoswapException.usage("--from-matview: '" + io.geoswap.common.Text.clip(matview, 80) + "' is not SCHEMA.MV"
+          + " (lower-case identifiers)");
+    }
+    String pipeline = name != null ? name : parts[1].startsWith("mv_") ? parts[1].substring(3) : parts[1];
+    if (!NAME.matcher(pipeline).matches()) {
+      throw GeoswapException.usage("--name: '" + io.geoswap.common.Text.clip(pipeline, 80) + "' is not a pipeline name"
+          + " (^[a-z][a-z0-9_]{0,39}$)" + (name == null ? "; give one with --name" : ""));
+    }
+    Path yaml = out.resolve(pipeline + ".yaml");
+    Path sql = out.resolve(pipeline + ".sql");
+    Path report = out.resolve(pipeline + ".port.md");
+    for (Path p : List.of(yaml, sql, report)) {
+      if (Files.exists(p) && !force) throw GeoswapException.usage(p + " exists: --force to overwrite it");
+    }
+
+    DbSettings db = dbOptions.resolve(env, "geoswap-init");
+    Matview mv;
+    try (Connection c = Db.connect(db)) {
+      c.setReadOnly(true);
+      mv = MatviewCatalog.read(c, parts[0], parts[1]);
+    }
+    String view = mv.schema() + "." + mv.name();
+    SpecWriter.Plan plan = SpecWriter.plan(mv, pipeline);
+    SqlPort.Result port = SqlPort.port(mv);
+    Files.createDirectories(out);
+    if (port.isRefused() || plan.key() == null) {
+      String why = port.isRefused()
+          ? port.refused().size() + " construct(s) not translated, first at line " + port.refused().get(0).line() + ": "
+              + port.refused().get(0).before() + " (" + port.refused().get(0).why() + ")"
+          : view + " has no unique index: choose the key (the report says how)";
+      refuse(mv, pipeline, plan, port, report, yaml, sql, why);
+    }
+
+    SparkSession spark = SparkSessions.getOrCreate("geoswap-init-" + pipeline, Map.of());
+    SedonaPlanCheck.Planned planned;
+    try {
+      planned = SedonaPlanCheck.check(spark, port, mv.columns(), sql.toString());
+    } catch (GeoswapException e) {
+      refuse(mv, pipeline, plan, port, report, yaml, sql, e.getMessage());
+      throw e; // not reached
+    }
+
+    Files.writeString(sql, "-- Sedona SQL: " + view + " ported by `geoswap init`; each translation is in " + pipeline
+        + ".port.md.\n" + port.sql() + "\n", StandardCharsets.UTF_8);
+    Files.writeString(yaml, SpecWriter.yaml(mv, plan, port), StandardCharsets.UTF_8);
+    Files.writeString(report, PortReport.markdown(mv, pipeline, plan, port, new PortReport.Outcome("Ported",
+        "`" + pipeline + ".sql` and `" + pipeline + ".yaml` written; " + port.translated().size() + " translations, "
+            + port.mayDiffer().size() + " that may differ numerically.", planned.columns(), planned.typeChanges())),
+        StandardCharsets.UTF_8);
+    // The spec must load as the job and swap-task load it: a failure here is init's bug, not the user's.
+    new SpecLoader(SpecFiles.LOCAL).load(yaml.toString());
+
+    stderr.println("ported " + view + " → " + yaml + ", " + sql + " (" + port.translated().size() + " translations, "
+        + port.mayDiffer().size() + " may differ numerically; see " + report + ")");
+    stderr.println("next: ./geoswap run --spec " + yaml + " --version p1 --no-promote; then "
+        + PortReport.verifyCommand(out.resolve(pipeline).toString(), view, port));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("status", "ported");
+    json.put("matview", view);
+    json.put("spec", yaml.toString());
+    json.put("sql", sql.toString());
+    json.put("report", report.toString());
+    json.put("translated", port.translated().size());
+    json.put("may_differ", port.mayDiffer().size());
+    json.put("float_tolerances", port.floatTolerances());
+    json.put("geometry_tolerance", port.geometryTolerance());
+    Cli.printJson(stdout, json);
+    return 0;
+  }
+
+  /** Writes the report (no SQL, no spec; stale ones of this name removed under --force) and exits 3. */
+  private void refuse(Matview mv, String pipeline, SpecWriter.Plan plan, SqlPort.Result port, Path report, Path yaml,
+      Path sql, String why) throws IOException {
+    Files.deleteIfExists(sql);
+    Files.deleteIfExists(yaml);
+    SqlPort.Result shown = port;
+    if (!port.isRefused() && plan.key() != null) {
+      // The port went through but doesn't plan: say so in the report's refusals.
+      List<SqlPort.Line> refused = List.of(new SqlPort.Line(1, "the ported SQL", null, why));
+      shown = new SqlPort.Result(null, port.sources(), port.makeValid(), port.translated(), port.mayDiffer(), refused,
+          port.floatTolerances(), port.geometryTolerance());
+    }
+    Files.writeString(report, PortReport.markdown(mv, pipeline, plan, shown, new PortReport.Outcome("Not ported",
+        why, null, List.of())), StandardCharsets.UTF_8);
+    throw GeoswapException.data("could not port " + mv.schema() + "." + mv.name() + ": " + why + "; report: " + report);
+  }
+
+  public static void main(String[] args) {
+    io.geoswap.common.cli.SignalReport report = io.geoswap.common.cli.SignalReport.install();
+    int code = Cli.execute(new InitMain(), args);
+    report.finished(code);
+    SparkSession.getActiveSession().foreach(s -> {
+      s.stop();
+      return null;
+    });
+    System.exit(code);
+  }
+}
