@@ -102,8 +102,8 @@ def run(name: str, cmd: list[str], env: dict, pg: PgCpu, cores: int, rows: int) 
     local = not any("LauncherMain" in c for c in cmd)
     row = {"run": name, "cores": cores, "rows": rows, "wall_s": round(r.wall, 2), "pg_cpu_s": round(pg.total() - cpu0, 2),
            "jvm_cpu_s": round(r.cpu, 2) if local else None,
-           "start_s": round(r.wall - ph.get("total", 0), 2), **{k: ph.get(k) for k in ("read", "transform", "load", "index")}}
-    row["serial_s"] = round(row["start_s"] + row["read"] + row["load"] + row["index"], 2)
+           "start_s": round(r.wall - ph.get("total", 0), 2), **{k: ph.get(k) for k in ("plan", "extract", "transform", "load", "index")}}
+    row["serial_s"] = round(row["start_s"] + row["plan"] + row["load"] + row["index"], 2)
     log(f"{name}: {row}")
     return row
 

@@ -70,16 +70,26 @@ final class GeometryScan implements Function2<Integer, Iterator<Object[]>, Itera
 
       @Override
       public boolean hasNext() {
-        while (next == null) {
-          if (!in.hasNext()) {
-            // Reported only when read to the end: a partial read must not pass for the whole partition.
-            if (!reported) figures.add(Map.entry(partition, st));
-            reported = true;
-            return false;
+        if (next != null) return true;
+        // Whole-stage code pulls rows through here between its own work, so only the time inside this call
+        // is the scan's (two clock reads a row: ~50 ns, about 1% of reading a row).
+        long t0 = System.nanoTime();
+        try {
+          while (next == null) {
+            if (!in.hasNext()) {
+              // Reported only when read to the end: a partial read must not pass for the whole partition.
+              st.scanNanos += System.nanoTime() - t0;
+              t0 = System.nanoTime();
+              if (!reported) figures.add(Map.entry(partition, st));
+              reported = true;
+              return false;
+            }
+            next = check(in.next(), st, parsed);
           }
-          next = check(in.next(), st, parsed);
+          return true;
+        } finally {
+          st.scanNanos += System.nanoTime() - t0;
         }
-        return true;
       }
 
       @Override

@@ -16,6 +16,11 @@ final class ScanFigures implements Serializable {
   final List<String> geometries;
   long rows;
   long dropped;
+  /**
+   * Time the partition's task spent inside the scan: reading the COPY stream (or JDBC rows), decoding them,
+   * checking their geometries. What the job reports as its extract time, apart from the transform's own.
+   */
+  long scanNanos;
   final long[] nulls;
   final long[] invalid;
   final long[] repaired;
@@ -53,6 +58,7 @@ final class ScanFigures implements Serializable {
   void addAll(ScanFigures o) {
     rows += o.rows;
     dropped += o.dropped;
+    scanNanos += o.scanNanos;
     for (int g = 0; g < geometries.size(); g++) {
       nulls[g] += o.nulls[g];
       invalid[g] += o.invalid[g];

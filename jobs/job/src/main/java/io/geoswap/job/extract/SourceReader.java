@@ -95,12 +95,15 @@ public final class SourceReader {
       long repaired = s.repairedTotal();
       if (repaired > 0) LOG.warn("{}: repaired {} invalid geometries with ST_MakeValid", label, repaired);
       if (s.dropped > 0) LOG.warn("{}: dropped {} rows with NULL or invalid geometries", label, s.dropped);
-      return new Figures(s.rows - s.dropped, s.dropped, repaired);
+      return new Figures(s.rows - s.dropped, s.dropped, repaired, s.scanNanos / 1e9);
     }
   }
 
-  /** What a source gave the transform: rows, rows left out, geometries repaired. */
-  public record Figures(long rows, long dropped, long repaired) {}
+  /**
+   * What a source gave the transform: rows, rows left out, geometries repaired, and the seconds its scan's
+   * tasks spent reading (summed over tasks: they run in parallel).
+   */
+  public record Figures(long rows, long dropped, long repaired, double scanTaskSeconds) {}
 
   /** Registers {@code source} as a temp view named like the source; {@link Read#check()} after the transform. */
   public Read read(Source source, InvalidGeometryPolicy policy, Map<String, String> placeholders) {
