@@ -114,12 +114,10 @@ final class ViewSwap {
       VersionRecord rec = VersionRegistry.find(conn, spec.name(), version, true).orElseThrow();
       mode.checkPublishable(rec);
       Optional<VersionRecord> liveRec = live == null ? Optional.empty() : VersionRegistry.find(conn, spec.name(), live, true);
-      if (mode == PublishMode.PROMOTE && !force && liveRec.isPresent() && rec.logicalDate() != null
-          && liveRec.get().logicalDate() != null && rec.logicalDate().isBefore(liveRec.get().logicalDate())) {
+      String older = mode == PublishMode.PROMOTE && !force ? PublishMode.olderThanLive(rec, liveRec.orElse(null)) : null;
+      if (older != null) {
         Publications.markSuperseded(conn, spec.name(), version);
-        return new Result(Action.SUPERSEDED, live, "version " + version + " (logical date " + rec.logicalDate()
-            + ") is older than live version " + live + " (" + liveRec.get().logicalDate() + "); not promoted (use --force)",
-            attempt);
+        return new Result(Action.SUPERSEDED, live, older, attempt);
       }
       replaceView(conn, schema, view, version, rec.tableName());
       Publications.recordLive(conn, spec.name(), version, schema, view, live);

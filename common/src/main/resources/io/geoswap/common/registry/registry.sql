@@ -63,6 +63,10 @@ ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS dropped_at   timestamptz;
 -- (don't retry) from a temporary one.
 ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS error_code integer;
 
+-- When the orchestrator's run was due (Airflow's run_after). A run without a logical date (Airflow 3: API
+-- with logical_date: null, asset-triggered) has logical_date NULL here and took ${logical_date} from this.
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS run_after timestamptz;
+
 -- What `verify` found when it compared a version with the relation it replaces (adopt requires a match).
 CREATE TABLE IF NOT EXISTS geoswap.verifications (
   pipeline     text NOT NULL,
@@ -102,4 +106,4 @@ BEGIN
 END $$;
 
 -- The revision a task checks before running this file (VersionRegistry.REGISTRY_REVISION).
-COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 4';
+COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 5';
