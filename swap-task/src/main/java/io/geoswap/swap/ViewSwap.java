@@ -4,7 +4,6 @@ import io.geoswap.common.db.Catalog;
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Sql;
 import io.geoswap.common.db.Db;
-import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.registry.Publications;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;
@@ -19,8 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The compare-and-swap that publishes a version: one short transaction re-points the stable view to the
@@ -36,8 +33,6 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class ViewSwap {
-  private static final Logger LOG = LoggerFactory.getLogger(ViewSwap.class);
-
   /** What a swap did. */
   enum Action {
     /** promote re-pointed the view to the version. */
@@ -72,24 +67,10 @@ final class ViewSwap {
 
   /** Swaps, retrying while the view's lock isn't granted in time; exit 75 when the attempts run out. */
   Result run(PipelineSpec spec, String version, boolean force, PublishMode mode) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return once(spec, version, force, mode, attempt);
-      } catch (SQLException e) {
-        if (!RetryPolicy.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-          throw DbErrors.translate(mode.label() + " of " + version, e);
-        }
-        if (!retry.retries(e, attempt)) {
-          throw GeoswapException.temporary("could not lock view " + spec.target().schema() + "."
-              + spec.target().view() + " within " + attempt + " attempts of lock_timeout "
-              + retry.lockTimeout().toMillis() + " ms (a long reader holds it?); the live version is unchanged", e);
-        }
-        Duration pause = retry.backoff(attempt + 1, random);
-        LOG.warn("attempt {}: the view's lock was not granted within {} ms; retrying in {} ms", attempt,
-            retry.lockTimeout().toMillis(), pause.toMillis());
-        Pause.sleep(pause);
-      }
-    }
+    return retry.run(attempt -> once(spec, version, force, mode, attempt), mode.label() + " of " + version,
+        attempts -> "could not lock view " + spec.target().schema() + "." + spec.target().view() + " within "
+            + attempts + " attempts of lock_timeout " + retry.lockTimeout().toMillis()
+            + " ms (a long reader holds it?); the live version is unchanged", random);
   }
 
   /** One attempt, one transaction. Throws SQLException 55P03 when a lock isn't granted in time. */
