@@ -9,8 +9,6 @@ import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;
 import io.geoswap.common.spec.PipelineSpec;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -131,18 +129,7 @@ final class ViewSwap {
       st.execute("CREATE OR REPLACE VIEW " + Sql.qualified(schema, view) + " AS SELECT " + columns + " FROM "
           + Sql.qualified(schema, table));
     }
-    // A view reads its table with its owner's rights (PostgreSQL docs, "CREATE VIEW"): a view adopt gave
-    // the materialized view's owner must be able to read each new version table. The owner's name comes
-    // from the catalog, quoted by the server.
-    try (PreparedStatement ps = conn.prepareStatement("SELECT format('GRANT SELECT ON %s TO %I', ?::text,"
-        + " pg_get_userbyid(relowner)) FROM pg_class WHERE oid = to_regclass(?)"
-        + " AND NOT has_table_privilege(relowner, to_regclass(?), 'SELECT')")) {
-      ps.setString(1, Sql.qualified(schema, table));
-      ps.setString(2, Sql.qualified(schema, view));
-      ps.setString(3, Sql.qualified(schema, table));
-      try (ResultSet rs = ps.executeQuery(); Statement st = conn.createStatement()) {
-        if (rs.next()) st.execute(rs.getString(1));
-      }
-    }
+    // A view adopt gave the materialized view's owner must be able to read each new version table.
+    ViewOwner.mayRead(conn, ViewOwner.of(conn, Sql.qualified(schema, view)), Sql.qualified(schema, table));
   }
 }
