@@ -236,7 +236,16 @@ def test_clearing_a_promoted_run_publishes_a_fresh_build_and_leaves_the_old_tabl
     psql("DROP VIEW public.it_pin")
 
 
+def quiet(api: Api) -> None:
+    """Waits until no DAG run is queued or running: the asset-triggered runs each publish starts (zone_activity,
+    the tiles consumer) write to the SQLite metadata DB too, and Airflow answers a backfill whose transaction
+    met SQLite's lock with 503."""
+    wait_for("no DAG run in progress", lambda: api.call(
+        "GET", "/api/v2/dags/~/dagRuns?state=queued&state=running&limit=1")["total_entries"] == 0, 600, 3)
+
+
 def test_a_backfill_created_through_the_api_runs_and_older_versions_are_not_promoted(airflow):
+    quiet(airflow)
     live = psql("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'")
     backfill = airflow.call("POST", "/api/v2/backfills", {
         "dag_id": DAG_ID, "from_date": "2026-08-01T00:00:00Z", "to_date": "2026-08-02T23:00:00Z",
