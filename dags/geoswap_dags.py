@@ -40,12 +40,24 @@ FILTERS = {"geoswap_version": geoswap_runner.version_of}
 
 
 def _run_args() -> list[str]:
-    """The run's identity and dates for the launcher, as templates (an argument rendering to "" is left out).
-
-    The one place the run's dates reach the Java tasks: `--run-after` (issue 14, item 1: runs without a logical
-    date) goes here, next to `--logical-date`."""
+    """The run's identity and dates for the launcher, as templates (an argument rendering to "" is left out)."""
     return ["--run-id={{ run_id }}", "--clear-number={{ dag_run.clear_number or 0 }}",
-            "{{ '--logical-date=' ~ logical_date.isoformat() if logical_date else '' }}"]
+            # A run without a logical date has no `logical_date` in its context at all (Airflow 3).
+            "{{ '--logical-date=' ~ logical_date.isoformat() if logical_date is defined and logical_date else '' }}"
+            ] + _date_args()
+
+
+def _date_args() -> list[str]:
+    """The dates every run has or may have, for the launcher and validate: `--run-after` (Airflow 3 sets it on
+    every run; a run without a logical date — triggered through the API with `logical_date: null`, or by an
+    asset — takes it for `${logical_date}`) and the data interval when the run has one. Guarded with `is
+    defined`, as Airflow renders with StrictUndefined and a run's context may lack them."""
+    return ["{{ '--run-after=' ~ dag_run.run_after.isoformat()"
+            " if dag_run is defined and dag_run.run_after is defined and dag_run.run_after else '' }}",
+            "{{ '--data-interval-start=' ~ data_interval_start.isoformat()"
+            " if data_interval_start is defined and data_interval_start else '' }}",
+            "{{ '--data-interval-end=' ~ data_interval_end.isoformat()"
+            " if data_interval_end is defined and data_interval_end else '' }}"]
 
 
 def _db_args(role: str = "publisher") -> list[str]:
@@ -59,10 +71,11 @@ DOC = """
 Refreshes `{view}` without downtime, replacing `REFRESH MATERIALIZED VIEW`:
 
 1. **extract_transform** builds version `{name}_v<version>` with Spark + Sedona (the version id is the run's
-   logical date, else a digest of its run id; a cleared run builds a fresh one);
+   logical date, else a digest of its run id; a cleared run builds a fresh one). A run without a logical date
+   (API with `logical_date: null`, asset-triggered) takes its `run_after` for `${{logical_date}}`;
 2. **validate** runs the spec's checks on it (a failed check fails the run at once, no retries);
 3. **promote** re-points `{view}` to it in one short transaction and emits an event of the asset
-   `{asset}` (extra: version, rows, logical_date). A backfill older than the live version is skipped here
+   `{asset}` (extra: version, rows, logical_date, run_after). A backfill older than the live version is skipped here
    unless triggered with `force`; `dry_run` builds and validates only. A skipped promote emits nothing.
 4. **gc** drops failed, abandoned and old superseded versions (after a publish or a skipped promote).
 
@@ -96,8 +109,23 @@ class Spec:
     def view_asset(self):
         return geoswap_runner.relation_asset(self.schema, self.view)
 
+    @property
+    def source_assets(self) -> list:
+        return [geoswap_runner.relation_asset(schema, table) for schema, table in self.sources]
+
+    def dag_schedule(self):
+        """The DAG's schedule: the spec's cron or preset; `@assets` schedules it on its sources' assets: it runs
+        when any one of them is announced (AssetAny; a plain list would wait for all), e.g. another pipeline's
+        view after a publish. Such runs have no logical date: their `${logical_date}` is their run_after."""
+        if self.schedule != ASSETS_SCHEDULE:
+            return self.schedule
+        from airflow.sdk import AssetAny
+
+        return AssetAny(*self.source_assets)
+
 
 NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # the spec's own rule (common/…/spec)
+ASSETS_SCHEDULE = "@assets"  # a spec's schedule: run when one of its sources' assets has an event
 
 
 def _read(spec_file: Path) -> Spec:
@@ -134,7 +162,7 @@ def _pipeline_dag(spec: Spec) -> DAG:
     location = RUNNER.spec(spec.file)
     with DAG(
         dag_id=f"geoswap__{spec.name}",
-        schedule=spec.schedule,
+        schedule=spec.dag_schedule(),
         catchup=False,  # stated: backfills are created on purpose (UI/API/CLI), not by catch-up
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
@@ -150,8 +178,8 @@ def _pipeline_dag(spec: Spec) -> DAG:
     ) as dag:
         et = RUNNER.task("extract_transform", LAUNCHER,
                          ["run", "--spec", location] + RUNNER.launcher_target() + _run_args() + _db_args("builder"),
-                         inlets=[geoswap_runner.relation_asset(schema, table) for schema, table in spec.sources])
-        va = RUNNER.task("validate", SWAP_TASK, ["validate", "--spec", location, VERSION] + _db_args())
+                         inlets=spec.source_assets)
+        va = RUNNER.task("validate", SWAP_TASK, ["validate", "--spec", location, VERSION] + _date_args() + _db_args())
         pr = RUNNER.task("promote", SWAP_TASK,
                          ["promote", "--spec", location, VERSION, "--force={{ params.force | lower }}"] + _db_args(),
                          dry_run_skips=True, announces="promote", outlets=[spec.view_asset])

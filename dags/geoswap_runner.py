@@ -209,7 +209,10 @@ def announce(context, result: dict, action: str) -> None:
     if action == "promote":
         built = json_result(context["ti"].xcom_pull(task_ids="extract_transform"))
         logical_date = context.get("logical_date")
-        extra.update(rows=built.get("rows"), logical_date=logical_date.isoformat() if logical_date else None)
+        run_after = getattr(context.get("dag_run"), "run_after", None)
+        # A run without a logical date (API with logical_date: null, asset-triggered) built with its run_after.
+        extra.update(rows=built.get("rows"), logical_date=logical_date.isoformat() if logical_date else None,
+                     run_after=run_after.isoformat() if run_after else None)
     for asset in context["outlets"]:
         context["outlet_events"][asset].extra = extra
 

@@ -64,6 +64,19 @@ def test_promote_publishes_the_view_as_an_asset_and_the_sources_are_inlets():
         assert dag.get_task(task).outlets == [], "only a publish announces the view"
 
 
+def test_an_assets_schedule_runs_the_dag_on_its_sources_assets(tmp_path):
+    (tmp_path / "on_stats.yaml").write_text(
+        "name: on_stats\nschedule: '@assets'\ntarget: {schema: public, view: vw_on_stats, key: [zone_id]}\n"
+        "sources:\n  stats: {table: public.vw_zone_stats}\n  zones: {table: zones}\ntransform: on_stats.sql\n")
+    bag = dagbag(tmp_path)
+    assert bag.import_errors == {}
+    dag = bag.get_dag("geoswap__on_stats")
+    assert "broken" not in dag.tags
+    condition = dag.timetable.asset_condition
+    assert type(condition).__name__ == "AssetAny", "any one source's event runs it, not only all of them"
+    assert {a.uri for a in condition.objects} == {"x-geoswap://public/vw_zone_stats", "x-geoswap://public/zones"}
+
+
 def test_the_operations_dag_offers_status_rollback_and_gc():
     ops = dagbag().get_dag(DAG_ID + "__ops")
     assert ops.schedule is None and ops.max_active_runs == 1
@@ -124,7 +137,8 @@ def test_a_run_publishes_the_version_extract_transform_built_and_announces_it(zo
     [event] = asset_events(run)
     assert event["uri"] == "x-geoswap://public/vw_zone_stats" and event["task"] == "promote"
     assert event["extra"] == {"action": "promote", "version": "20261001t030000", "rows": 100,
-                              "logical_date": "2026-10-01T03:00:00+00:00", "previous": event["extra"]["previous"]}
+                              "logical_date": "2026-10-01T03:00:00+00:00", "previous": event["extra"]["previous"],
+                              "run_after": event["extra"]["run_after"]}
 
 
 def test_an_older_backfill_is_skipped_at_promote_unless_forced(zone_data):
@@ -142,6 +156,36 @@ def test_an_older_backfill_is_skipped_at_promote_unless_forced(zone_data):
     assert task_states(forced)["promote"] == "success"
     assert live_version() == "20260921t030000"
     assert [e["extra"]["version"] for e in asset_events(forced)] == ["20260921t030000"]
+
+
+def test_a_run_without_a_logical_date_takes_its_run_after_and_publishes(zone_data):
+    """Airflow 3: a run triggered through the API with logical_date null, or by an asset, has only run_after.
+    zone_stats's `where` and its sql check both use ${logical_date}: they get the run_after."""
+    dag = dagbag().get_dag(DAG_ID)
+    run_after = datetime(2026, 11, 15, 3, tzinfo=timezone.utc)
+    run = dag.test(logical_date=None, run_after=run_after)
+    assert run.logical_date is None
+    assert task_states(run) == ALL_DONE, "a normal run: published whatever the live version's logical date"
+    built = [t for t in run.get_task_instances() if t.task_id == "extract_transform"][0].xcom_pull(
+        task_ids="extract_transform")
+    assert built["date_source"] == "run_after" and built["logical_date"] is None
+    assert built["run_after"] == "2026-11-15T03:00:00Z"
+    version = built["version"]
+    assert len(version) == 15 and version.startswith("r"), "versioned by its run id, not by a date"
+    assert live_version() == version
+    assert psql("SELECT (logical_date IS NULL) || ' ' || run_after FROM geoswap.versions"
+                f" WHERE pipeline = 'zone_stats' AND version = '{version}'") == "true 2026-11-15 03:00:00+00"
+    # The cutoff was the run_after, in the build and in validate's check alike.
+    before = psql("SELECT count(*) FROM public.events WHERE ts < '2026-11-15T03:00:00Z'")
+    assert psql(f"SELECT sum(events) FROM public.zone_stats_v{version}") == before
+    [event] = asset_events(run)
+    assert event["extra"]["logical_date"] is None
+    assert event["extra"]["run_after"] == "2026-11-15T03:00:00+00:00"
+
+    # A backfill is compared with the live version's run_after: an older one is not promoted.
+    older = run_dag(dag, datetime(2026, 11, 14, 3, tzinfo=timezone.utc))
+    assert task_states(older)["promote"] == "skipped"
+    assert live_version() == version
 
 
 def test_a_dry_run_builds_and_validates_and_announces_nothing(zone_data):

@@ -70,6 +70,10 @@ class Run:
     clear_number = 2
 
 
+class RunAfter(Run):
+    run_after = datetime(2026, 12, 2, 1, tzinfo=timezone.utc)
+
+
 # --- wiring -----------------------------------------------------------------------------------------------------
 
 def test_the_ecs_runner_wires_every_task_deferrable_with_reattach_and_awslogs(ecs_bag):
@@ -104,6 +108,12 @@ def test_the_ecs_commands_carry_the_run_and_the_version_from_xcom(ecs_dag):
     no_date = command(ecs_dag.get_task("extract_transform"), run_id="manual__x", dag_run=Run(), dag=ecs_dag,
                       logical_date=None)
     assert not [a for a in no_date if a.startswith("--logical-date")], "no logical date: the option is left out"
+    dated = command(ecs_dag.get_task("extract_transform"), run_id="manual__x", dag_run=RunAfter(), dag=ecs_dag,
+                    logical_date=None, data_interval_start=datetime(2026, 11, 23, 3, tzinfo=timezone.utc),
+                    data_interval_end=datetime(2026, 11, 24, 3, tzinfo=timezone.utc))
+    assert "--run-after=2026-12-02T01:00:00+00:00" in dated
+    assert "--data-interval-start=2026-11-23T03:00:00+00:00" in dated
+    assert "--data-interval-end=2026-11-24T03:00:00+00:00" in dated
 
     xcom = json.dumps({"status": "built", "version": "20261124t030000_2"})
     validate = command(ecs_dag.get_task("validate"), ti=FakeTi(xcom))
@@ -331,7 +341,23 @@ def test_the_ecs_dag_publishes_and_announces_through_deferred_waits(aws, monkeyp
     [event] = asset_events(run)
     assert event["uri"] == "x-geoswap://public/vw_zone_stats"
     assert event["extra"] == {"action": "promote", "version": "20261124t030000", "rows": 100,
-                              "logical_date": "2026-11-24T03:00:00+00:00", "previous": "20261123t030000"}
+                              "logical_date": "2026-11-24T03:00:00+00:00", "previous": "20261123t030000",
+                              "run_after": event["extra"]["run_after"]}
+
+
+def test_a_run_without_a_logical_date_passes_its_run_after_on_ecs(aws, monkeypatch):
+    ecs_env(monkeypatch, AIRFLOW__GEOSWAP__ECS_POLL_INTERVAL="1s")
+    aws.script = pipeline_script()
+    run = ecs_pipeline_dag().test(logical_date=None, run_after=datetime(2026, 12, 2, 1, tzinfo=timezone.utc))
+    assert task_states(run) == {"extract_transform": "success", "validate": "success", "promote": "success",
+                                "gc": "success"}
+    for started in (aws.started(["launcher", "run"])[0], aws.started(["swap-task", "validate"])[0]):
+        assert "--run-after=2026-12-02T01:00:00+00:00" in started.command
+        assert not [a for a in started.command if a.startswith(("--logical-date", "--data-interval"))], \
+            "no logical date, no data interval: those options are left out"
+    [event] = asset_events(run)
+    assert event["extra"]["logical_date"] is None
+    assert event["extra"]["run_after"] == "2026-12-02T01:00:00+00:00"
 
 
 def test_a_superseded_promote_on_ecs_is_skipped_and_announces_nothing(aws, monkeypatch):

@@ -1,6 +1,8 @@
 """A real scheduler, DAG processor and API server (`airflow standalone`): a run triggered through the REST
 API the UI's Trigger button uses, with conf, and a backfill created through the API; a downstream DAG
-scheduled on the view's asset runs after a publish, and not after a skipped promote."""
+scheduled on the view's asset runs after a publish, and not after a skipped promote. Runs without a logical
+date (Airflow 3): one triggered through the API with `logical_date: null`, and an asset-triggered run of a
+pipeline on zone_stats's view (`schedule: "@assets"`), both publish."""
 from __future__ import annotations
 
 import json
@@ -14,6 +16,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ import pytest
 from conftest import ROOT, psql
 
 DAG_ID = "geoswap__zone_stats"
+ASSET_DAG = "geoswap__zone_activity"
 CONSUMER = "tiles_after_zone_stats"
 ASSET = "x-geoswap://public/vw_zone_stats"
 
@@ -36,6 +40,23 @@ with DAG(dag_id="{CONSUMER}", schedule=[Asset("{ASSET}")], catchup=False, tags=[
 
     build_tiles()
 '''
+
+
+# A pipeline on zone_stats's view, scheduled on its sources' assets: each zone_stats publish triggers a run,
+# which has no logical date. Its transform and check use ${logical_date}: both get the run's run_after.
+ASSET_SPEC = """
+name: zone_activity
+schedule: "@assets"
+target: {schema: public, view: vw_zone_activity, key: [zone_id]}
+sources:
+  stats: {table: public.vw_zone_stats}
+transform: zone_activity.sql
+checks:
+  min_rows: 1
+  sql:
+    - "SELECT bool_and(as_of = '${logical_date}') FROM ${table}"
+"""
+ASSET_SQL = "SELECT zone_id, events, '${logical_date}' AS as_of FROM stats\n"
 
 
 def free_port() -> int:
@@ -82,13 +103,19 @@ def airflow(zone_data):
     for f in ("geoswap_dags.py", "geoswap_runner.py"):
         (dags / f).symlink_to(ROOT / "dags" / f)
     (dags / "tiles.py").write_text(CONSUMER_DAG)
+    # The project's specs and one more, zone_activity, in a folder of their own (GEOSWAP_PIPELINES_DIR).
+    pipelines = home / "pipelines"
+    shutil.copytree(ROOT / "pipelines", pipelines)
+    (pipelines / "zone_activity.yaml").write_text(ASSET_SPEC)
+    (pipelines / "zone_activity.sql").write_text(ASSET_SQL)
     port = free_port()
     env = dict(os.environ, AIRFLOW_HOME=str(home), AIRFLOW__API__PORT=str(port), AIRFLOW__API__HOST="127.0.0.1",
                AIRFLOW__CORE__DAGS_FOLDER=str(dags),
                AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True", AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
                AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5", AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL="5",
                # Task supervisors report to the API server's execution API: on our port, not 8080.
-               AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/")
+               AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/",
+               GEOSWAP_PIPELINES_DIR=str(pipelines))
     env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
     # standalone starts its parts as `airflow …` from PATH: this venv's.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -111,6 +138,7 @@ def airflow(zone_data):
             api.token = api.call("POST", "/auth/token", {})["access_token"]
         wait_for("the DAG to be parsed", lambda: api.call("GET", f"/api/v2/dags/{DAG_ID}")["dag_id"], 180)
         wait_for("the consumer DAG to be parsed", lambda: api.call("GET", f"/api/v2/dags/{CONSUMER}")["dag_id"], 180)
+        wait_for("the @assets DAG to be parsed", lambda: api.call("GET", f"/api/v2/dags/{ASSET_DAG}")["dag_id"], 180)
         yield api
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -208,7 +236,16 @@ def test_clearing_a_promoted_run_publishes_a_fresh_build_and_leaves_the_old_tabl
     psql("DROP VIEW public.it_pin")
 
 
+def quiet(api: Api) -> None:
+    """Waits until no DAG run is queued or running: the asset-triggered runs each publish starts (zone_activity,
+    the tiles consumer) write to the SQLite metadata DB too, and Airflow answers a backfill whose transaction
+    met SQLite's lock with 503."""
+    wait_for("no DAG run in progress", lambda: api.call(
+        "GET", "/api/v2/dags/~/dagRuns?state=queued&state=running&limit=1")["total_entries"] == 0, 600, 3)
+
+
 def test_a_backfill_created_through_the_api_runs_and_older_versions_are_not_promoted(airflow):
+    quiet(airflow)
     live = psql("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'")
     backfill = airflow.call("POST", "/api/v2/backfills", {
         "dag_id": DAG_ID, "from_date": "2026-08-01T00:00:00Z", "to_date": "2026-08-02T23:00:00Z",
@@ -237,3 +274,54 @@ def test_a_backfill_created_through_the_api_runs_and_older_versions_are_not_prom
     shot = os.environ.get("GEOSWAP_SCREENSHOT")
     if shot and shutil.which("chromium"):
         screenshot(airflow, shot)
+
+
+def instant(text: str) -> datetime:
+    """A timestamp as the API or geoswap writes it (`…Z` or `…+00:00`), comparable."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def published_without_a_logical_date(api: Api, dag_id: str, run: dict) -> str:
+    """Checks a finished run without a logical date published what it built with its run_after; its version."""
+    quoted = urllib.request.quote(run["dag_run_id"], safe="")
+    tis = api.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{quoted}/taskInstances")
+    assert {t["task_id"]: t["state"] for t in tis["task_instances"]} == ALL_DONE
+    pipeline = dag_id.removeprefix("geoswap__")
+    row = psql(f"SELECT version || ' ' || (logical_date IS NULL) || ' ' || (promoted_at IS NOT NULL) || ' '"
+               f" || (run_after = '{run['run_after']}'::timestamptz)"
+               f" FROM geoswap.versions WHERE pipeline = '{pipeline}' AND run_id = '{run['dag_run_id']}'")
+    version, *facts = row.split(" ")
+    assert version.startswith("r") and len(version) == 15, "versioned by its run id"
+    assert facts == ["true", "true", "true"], f"no logical date, promoted, the run's run_after recorded: {row}"
+    events = api.call("GET", f"/api/v2/assets/events?source_dag_id={dag_id}&source_run_id={quoted}")["asset_events"]
+    [event] = events
+    assert event["extra"]["version"] == version and event["extra"]["logical_date"] is None
+    assert instant(event["extra"]["run_after"]) == instant(run["run_after"])
+    return version
+
+
+def test_a_run_triggered_through_the_rest_api_without_a_logical_date_publishes(airflow):
+    run = airflow.call("POST", f"/api/v2/dags/{DAG_ID}/dagRuns", {"logical_date": None, "note": "no logical date"})
+    assert run["logical_date"] is None and run["run_after"]
+    state = wait_for("the run without a logical date", lambda: run_state(airflow, run["dag_run_id"]) in ("success", "failed")
+                     and run_state(airflow, run["dag_run_id"]), 900, 3)
+    assert state == "success"
+    version = published_without_a_logical_date(airflow, DAG_ID, run)
+    # zone_stats's where and check cut events at ${logical_date}, which was the run's run_after.
+    cutoff = instant(run["run_after"]).isoformat()
+    assert psql(f"SELECT sum(events) FROM public.zone_stats_v{version}") == \
+        psql(f"SELECT count(*) FROM public.events WHERE ts < '{cutoff}'")
+
+
+def test_an_asset_triggered_run_of_a_pipeline_on_another_pipelines_view_publishes(airflow):
+    def finished():
+        runs = airflow.call("GET", f"/api/v2/dags/{ASSET_DAG}/dagRuns?run_type=asset_triggered")["dag_runs"]
+        done = [r for r in runs if r["state"] in ("success", "failed")]
+        return done and done[0]
+
+    run = wait_for("an asset-triggered run of zone_activity", finished, 900, 3)
+    assert run["state"] == "success", run
+    assert run["run_type"] == "asset_triggered" and run["logical_date"] is None
+    version = published_without_a_logical_date(airflow, ASSET_DAG, run)
+    [as_of] = psql(f"SELECT DISTINCT as_of FROM public.zone_activity_v{version}").splitlines()
+    assert instant(as_of) == instant(run["run_after"]), "the transform's ${logical_date} was the run_after"

@@ -3,16 +3,12 @@ package io.geoswap.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.geoswap.common.ExitCode;
-import io.geoswap.common.cli.Cli;
 import io.geoswap.job.JobMain;
 import io.geoswap.job.tools.ExampleData;
 import io.geoswap.swap.SwapTaskMain;
+import io.geoswap.testkit.CliRun;
 import io.geoswap.testkit.TestDb;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,32 +26,6 @@ import org.junit.jupiter.api.Test;
 class ExamplesVerifyIT {
   private static final Path ROOT = TestDb.repoRoot();
   private static TestDb db;
-
-  record Run(int exitCode, String stdout, String stderr) {
-    JsonNode json() {
-      String[] lines = stdout.strip().split("\n");
-      try {
-        return new ObjectMapper().readTree(lines[lines.length - 1]);
-      } catch (Exception e) {
-        throw new AssertionError("last stdout line is not JSON: " + this, e);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr;
-    }
-  }
-
-  private static Run run(java.util.function.BiFunction<PrintStream, PrintStream, Object> command, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      int code = Cli.execute(command.apply(o, e), o, e, args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-  }
 
   @BeforeAll
   static void setUp() {
@@ -76,19 +46,19 @@ class ExamplesVerifyIT {
   private static void build(String example, String... params) {
     Path folder = ROOT.resolve("examples/" + example);
     ExampleData.generate(db.settings, folder, ExampleData.params(folder, List.of(params)), true);
-    Run built = run((out, err) -> new JobMain(db.env, out), "--spec", ROOT.resolve("pipelines/" + example + ".yaml").toString(),
+    CliRun built = CliRun.of((out, err) -> new JobMain(db.env, out), "--spec", ROOT.resolve("pipelines/" + example + ".yaml").toString(),
         "--version", "ver1", "--logical-date", "2026-09-01T00:00:00Z");
     assertThat(built.exitCode()).as(built.toString()).isZero();
   }
 
-  private static Run verify(String example, String against, String... options) {
+  private static CliRun verify(String example, String against, String... options) {
     List<String> args = new ArrayList<>(List.of("verify", "--spec", ROOT.resolve("pipelines/" + example + ".yaml").toString(),
         "--against", against));
     args.addAll(List.of(options));
-    return run((out, err) -> new SwapTaskMain(db.env, out, err), args.toArray(String[]::new));
+    return CliRun.of((out, err) -> new SwapTaskMain(db.env, out, err), args.toArray(String[]::new));
   }
 
-  private static void assertMatch(Run run) {
+  private static void assertMatch(CliRun run) {
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.OK.code());
     assertThat(run.json().get("status").asText()).isEqualTo("match");
     assertThat(run.json().get("matched_rows").asLong()).isPositive();
@@ -107,7 +77,7 @@ class ExamplesVerifyIT {
         + " UPDATE public.mv_copy SET total_value = total_value * 1.001 WHERE zone_id = 5;"
         + " UPDATE public.mv_copy SET geom = ST_Translate(geom, 0.001, 0) WHERE zone_id = 6;"
         + " ALTER TABLE public.mv_copy DROP COLUMN categories;");
-    Run differs = verify("zone_stats", "public.mv_copy");
+    CliRun differs = verify("zone_stats", "public.mv_copy");
     assertThat(differs.exitCode()).as(differs.toString()).isEqualTo(ExitCode.DATA.code());
     JsonNode j = differs.json();
     assertThat(j.get("status").asText()).isEqualTo("differ");

@@ -2,19 +2,14 @@ package io.geoswap.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.geoswap.common.ExitCode;
-import io.geoswap.common.cli.Cli;
 import io.geoswap.common.db.Db;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.job.JobMain;
 import io.geoswap.job.tools.ExampleData;
 import io.geoswap.swap.SwapTaskMain;
+import io.geoswap.testkit.CliRun;
 import io.geoswap.testkit.TestDb;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeastPrivilegeIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path ROOT = TestDb.repoRoot();
   private static TestDb db;
   private static Map<String, String> builder;
@@ -50,22 +44,6 @@ class LeastPrivilegeIT {
   private static DbSettings client;
   @TempDir static Path dir;
   private static Path spec;
-
-  record Run(int exitCode, String stdout, String stderr) {
-    JsonNode json() {
-      String[] lines = stdout.strip().split("\n");
-      try {
-        return JSON.readTree(lines[lines.length - 1]);
-      } catch (IOException e) {
-        throw new AssertionError("last stdout line is not JSON: " + stdout, e);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr;
-    }
-  }
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -129,41 +107,21 @@ class LeastPrivilegeIT {
     assertThat(p.exitValue()).as(out).isZero();
   }
 
-  private static Run job(String version, Path specFile) {
-    return run(out -> new JobMain(builder, out), "--spec", specFile.toString(), "--version", version,
+  private static CliRun job(String version, Path specFile) {
+    return CliRun.of((out, err) -> new JobMain(builder, out), "--spec", specFile.toString(), "--version", version,
         "--logical-date", "2026-09-01T00:00:00Z");
   }
 
-  private static Run swap(String... args) {
-    return runSwap(publisher, args);
-  }
-
-  private static Run runSwap(Map<String, String> env, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      int code = Cli.execute(new SwapTaskMain(env, o, e), o, e, args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-  }
-
-  private static Run run(java.util.function.Function<PrintStream, Object> command, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      int code = Cli.execute(command.apply(o), o, e, args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
+  private static CliRun swap(String... args) {
+    return CliRun.of((out, err) -> new SwapTaskMain(publisher, out, err), args);
   }
 
   private static void publish(String version) {
-    Run built = job(version, spec);
+    CliRun built = job(version, spec);
     assertThat(built.exitCode()).as(built.toString()).isZero();
-    Run validated = swap("validate", "--spec", spec.toString(), "--version", version);
+    CliRun validated = swap("validate", "--spec", spec.toString(), "--version", version);
     assertThat(validated.exitCode()).as(validated.toString()).isZero();
-    Run promoted = swap("promote", "--spec", spec.toString(), "--version", version);
+    CliRun promoted = swap("promote", "--spec", spec.toString(), "--version", version);
     assertThat(promoted.exitCode()).as(promoted.toString()).isZero();
   }
 
@@ -201,11 +159,11 @@ class LeastPrivilegeIT {
     assertThat(db.value("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'geoswap'")).isEqualTo("geoswap_builder");
     long rows = ((Number) valueAs(client, "SELECT count(*) FROM public.vw_zone_stats")).longValue();
     assertThat(rows).isEqualTo(db.count("SELECT count(*) FROM public.zones"));
-    Run gc = swap("gc", "--spec", spec.toString());
+    CliRun gc = swap("gc", "--spec", spec.toString());
     assertThat(gc.exitCode()).as(gc.toString()).isZero();
-    Run status = swap("status", "--spec", spec.toString(), "--json");
+    CliRun status = swap("status", "--spec", spec.toString(), "--json");
     assertThat(status.json().get("live").asText()).isEqualTo("lp2");
-    for (Run r : List.of(gc, status)) {
+    for (CliRun r : List.of(gc, status)) {
       assertThat(r.stdout() + r.stderr()).doesNotContain(publisher.get("PGPASSWORD"));
     }
   }
@@ -239,21 +197,21 @@ class LeastPrivilegeIT {
     String yaml = Files.readString(spec);
     Files.writeString(bad.resolve("zone_stats.yaml"), replaced(yaml, "where: \"ts < '${logical_date}'\"",
         "where: \"true) AS q LIMIT 0; DROP TABLE public.canary; SELECT NULL FROM (SELECT 1\""));
-    Run where = job("lp3", bad.resolve("zone_stats.yaml"));
+    CliRun where = job("lp3", bad.resolve("zone_stats.yaml"));
     assertThat(where.exitCode()).as(where.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(where.stderr()).contains("sources.events.where: must be one boolean expression");
 
     Files.writeString(bad.resolve("zone_stats.yaml"), replaced(yaml,
         "expected_rows_sql: \"SELECT count(*) FROM public.zones\"",
         "expected_rows_sql: \"SELECT 1; COMMIT; DELETE FROM public.canary; SELECT 1\""));
-    Run check = swap("validate", "--spec", bad.resolve("zone_stats.yaml").toString(), "--version", "lp2");
+    CliRun check = swap("validate", "--spec", bad.resolve("zone_stats.yaml").toString(), "--version", "lp2");
     assertThat(check.exitCode()).as(check.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(check.stderr()).contains("checks.expected_rows_sql: holds 4 statements");
 
     assertThat(db.count("SELECT count(*) FROM public.canary")).isEqualTo(2);
     assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'zone_stats'")).isEqualTo("lp2");
     assertThat(db.count("SELECT count(*) FROM geoswap.versions WHERE status = 'building'")).isZero();
-    for (Run r : List.of(where, check)) {
+    for (CliRun r : List.of(where, check)) {
       assertThat(r.stdout() + r.stderr()).doesNotContain(builder.get("PGPASSWORD")).doesNotContain(publisher.get("PGPASSWORD"));
     }
   }

@@ -15,12 +15,8 @@ import io.geoswap.swap.compare.RelationComparison.Relation;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,8 +29,6 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "adopt", description = "Take over a materialized view's name with a verified version (or give it back: --undo).")
 final class Adopt extends SwapTaskMain.Sub {
-  private static final Logger LOG = LoggerFactory.getLogger(Adopt.class);
-
   @Option(names = "--matview", required = true, description = "SCHEMA.MV: the materialized view to take over (the spec's target.schema.view).")
   String matview;
 
@@ -95,28 +89,22 @@ final class Adopt extends SwapTaskMain.Sub {
     Relation table = new Relation(rec.tableSchema(), rec.tableName());
     Db.transaction(c, conn -> Adoption.plan(conn, mv, table));
     Map<String, Object> waited = new SnapshotGuard(c, config.snapshotWait()).await(rec);
-    Adoption.Plan plan = retried(config, mv, () -> {
-      try {
-        return Db.transaction(c, conn -> {
-          Db.setLocalTimeout(conn, "lock_timeout", config.retry().lockTimeout());
-          Db.setLocalTimeout(conn, "statement_timeout", config.statementTimeout());
-          Publications.Pipeline p = Publications.lock(conn, spec.name(), mv.schema(), mv.name());
-          if (p.liveVersion() != null) {
-            throw GeoswapException.usage("pipeline " + spec.name() + " is live already (version " + p.liveVersion()
-                + "): " + mv + " was adopted before");
-          }
-          Adoption.Plan pl = Adoption.plan(conn, mv, table);
-          Adoption.apply(conn, pl);
-          Publications.recordLive(conn, spec.name(), rec.version(), mv.schema(), mv.name(), null);
-          Publications.recordAdoption(conn, new Publications.Adoption(spec.name(), mv.schema(), mv.name(),
-              pl.keptName(), rec.version(), force && (verification.isEmpty() || !verification.get().matched())));
-          TestHook.IN_SWAP.pauseIfSet();
-          return pl;
-        });
-      } catch (SQLException e) {
-        throw new SqlFailure(e);
+    Adoption.Plan plan = retried(config, mv, attempt -> Db.transaction(c, conn -> {
+      Db.setLocalTimeout(conn, "lock_timeout", config.retry().lockTimeout());
+      Db.setLocalTimeout(conn, "statement_timeout", config.statementTimeout());
+      Publications.Pipeline p = Publications.lock(conn, spec.name(), mv.schema(), mv.name());
+      if (p.liveVersion() != null) {
+        throw GeoswapException.usage("pipeline " + spec.name() + " is live already (version " + p.liveVersion()
+            + "): " + mv + " was adopted before");
       }
-    });
+      Adoption.Plan pl = Adoption.plan(conn, mv, table);
+      Adoption.apply(conn, pl);
+      Publications.recordLive(conn, spec.name(), rec.version(), mv.schema(), mv.name(), null);
+      Publications.recordAdoption(conn, new Publications.Adoption(spec.name(), mv.schema(), mv.name(),
+          pl.keptName(), rec.version(), force && (verification.isEmpty() || !verification.get().matched())));
+      TestHook.IN_SWAP.pauseIfSet();
+      return pl;
+    }));
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("status", "adopted");
     json.put("pipeline", spec.name());
@@ -139,21 +127,15 @@ final class Adopt extends SwapTaskMain.Sub {
   private Map<String, Object> undo(Connection c, PipelineSpec spec, Relation mv, SwapConfig config) throws SQLException {
     Publications.Adoption a = Publications.currentAdoption(c, spec.name()).orElseThrow(() -> GeoswapException.usage(
         "pipeline " + spec.name() + " has no adoption to undo"));
-    String live = retried(config, mv, () -> {
-      try {
-        return Db.transaction(c, conn -> {
-          Db.setLocalTimeout(conn, "lock_timeout", config.retry().lockTimeout());
-          Db.setLocalTimeout(conn, "statement_timeout", config.statementTimeout());
-          Publications.Pipeline p = Publications.lock(conn, spec.name(), mv.schema(), mv.name());
-          Adoption.undo(conn, mv, a.keptName());
-          if (p.liveVersion() != null) Publications.recordUnpublished(conn, spec.name(), p.liveVersion());
-          Publications.recordUndone(conn, spec.name());
-          return p.liveVersion();
-        });
-      } catch (SQLException e) {
-        throw new SqlFailure(e);
-      }
-    });
+    String live = retried(config, mv, attempt -> Db.transaction(c, conn -> {
+      Db.setLocalTimeout(conn, "lock_timeout", config.retry().lockTimeout());
+      Db.setLocalTimeout(conn, "statement_timeout", config.statementTimeout());
+      Publications.Pipeline p = Publications.lock(conn, spec.name(), mv.schema(), mv.name());
+      Adoption.undo(conn, mv, a.keptName());
+      if (p.liveVersion() != null) Publications.recordUnpublished(conn, spec.name(), p.liveVersion());
+      Publications.recordUndone(conn, spec.name());
+      return p.liveVersion();
+    }));
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("status", "undone");
     json.put("pipeline", spec.name());
@@ -163,30 +145,10 @@ final class Adopt extends SwapTaskMain.Sub {
     return json;
   }
 
-  /** An SQLException carried out of a lambda, to be retried or translated. */
-  private static final class SqlFailure extends RuntimeException {
-    SqlFailure(SQLException e) {
-      super(e);
-    }
-  }
-
-  /** Runs {@code attempt} under the swap's retry policy: lock timeouts are retried with backoff. */
-  private static <T> T retried(SwapConfig config, Relation mv, Supplier<T> attempt) {
-    SecureRandom random = new SecureRandom();
-    for (int n = 1; ; n++) {
-      try {
-        return attempt.get();
-      } catch (SqlFailure f) {
-        SQLException e = (SQLException) f.getCause();
-        if (!RetryPolicy.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) throw DbErrors.translate("adopt of " + mv, e);
-        if (!config.retry().retries(e, n)) {
-          throw GeoswapException.temporary("could not lock " + mv + " within " + n + " attempts of lock_timeout "
-              + config.retry().lockTimeout().toMillis() + " ms; nothing changed", e);
-        }
-        Duration pause = config.retry().backoff(n + 1, random);
-        LOG.warn("attempt {}: the lock was not granted in time; retrying in {} ms", n, pause.toMillis());
-        Pause.sleep(pause);
-      }
-    }
+  /** Runs {@code attempt} under the swap's retry policy (as promote's swap): lock timeouts are retried with backoff. */
+  private static <T> T retried(SwapConfig config, Relation mv, RetryPolicy.Attempt<T> attempt) {
+    return config.retry().run(attempt, "adopt of " + mv, attempts -> "could not lock " + mv + " within " + attempts
+        + " attempts of lock_timeout " + config.retry().lockTimeout().toMillis() + " ms; nothing changed",
+        new SecureRandom());
   }
 }

@@ -153,22 +153,14 @@ final class Adoption {
 
   /** Owner, comment and grants of the materialized view, onto the new view under its name. */
   private static void carryOver(Connection c, Plan p) throws SQLException {
+    // The owner must be able to read the version table the view now reads with the owner's rights.
+    ViewOwner.mayRead(c, p.owner(), Sql.qualified(p.versionTable().schema(), p.versionTable().name()));
     List<String> statements = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT format('ALTER VIEW %s OWNER TO %I', ?, ?),"
-        + " CASE WHEN NOT has_table_privilege(?::text, to_regclass(?), 'SELECT')"
-        + " THEN format('GRANT SELECT ON %s TO %I', ?, ?) END")) {
-      String version = p.versionTable().toString();
+    try (PreparedStatement ps = c.prepareStatement("SELECT format('ALTER VIEW %s OWNER TO %I', ?::text, ?::text)")) {
       ps.setString(1, p.matview().toString());
       ps.setString(2, p.owner());
-      ps.setString(3, p.owner());
-      ps.setString(4, version);
-      ps.setString(5, version);
-      ps.setString(6, p.owner());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        // A view reads its table with its owner's rights (PostgreSQL docs, "CREATE VIEW"): the owner must
-        // be able to read the version table.
-        if (rs.getString(2) != null) statements.add(rs.getString(2));
         statements.add(rs.getString(1));
       }
     }

@@ -26,6 +26,23 @@ enum PublishMode {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
 
+  /**
+   * Why promoting {@code rec} over {@code live} would publish older data (a backfill), or null when it
+   * wouldn't; then the promote is skipped (superseded, exit 99) unless forced. Only a version with a logical
+   * date can be a backfill: a run without one (Airflow 3: API with {@code logical_date: null}, asset-triggered)
+   * is a normal run of now and is never superseded. Against a live version without a logical date, the
+   * date compared is that version's run_after (what its {@code ${logical_date}} was); against one with
+   * neither, nothing is older.
+   */
+  static String olderThanLive(VersionRecord rec, VersionRecord live) {
+    if (rec.logicalDate() == null || live == null) return null;
+    java.time.OffsetDateTime liveDate = live.effectiveLogicalDate();
+    if (liveDate == null || !rec.logicalDate().isBefore(liveDate)) return null;
+    return "version " + rec.version() + " (logical date " + rec.logicalDate() + ") is older than live version "
+        + live.version() + " (" + (live.logicalDate() != null ? liveDate : "run_after " + liveDate)
+        + "); not promoted (use --force)";
+  }
+
   /** Refuses a version this mode can't publish, with the exit code that says what to do about it. */
   void checkPublishable(VersionRecord rec) {
     String what = "version " + rec.version() + " of " + rec.pipeline();

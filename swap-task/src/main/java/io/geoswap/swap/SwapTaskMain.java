@@ -92,12 +92,19 @@ public final class SwapTaskMain implements Callable<Integer> {
         description = "How long to wait for transactions older than the version (default ${DEFAULT-VALUE}).")
     String snapshotWait;
 
+    @Option(names = "--run-after", description = "When the orchestrator's run was due (Airflow's run_after), for"
+        + " ${run_after} in checks, and ${logical_date} when the version was built without a logical date"
+        + " (the registry's record of the build comes first).")
+    String runAfter;
+
     SwapConfig config() {
       return SwapConfig.of(lockTimeout, statementTimeout, maxAttempts, SwapConfig.DEFAULT_BACKOFF_BASE,
           SwapConfig.DEFAULT_BACKOFF_MAX, snapshotWait);
     }
 
+    /** The spec; every command loads it first, so a malformed --run-after is refused (exit 2) before anything runs. */
     PipelineSpec loadSpec(Map<String, String> env) {
+      RunParams.parseTimestamp("--run-after", runAfter);
       return new SpecLoader(new S3SpecFiles(db.aws(env))).load(spec);
     }
   }
@@ -128,7 +135,7 @@ public final class SwapTaskMain implements Callable<Integer> {
     public Integer call() {
       PipelineSpec spec = common.loadSpec(main.env);
       ReportOutput output = report == null ? null : new ReportOutput(report, common.db.aws(main.env));
-      RunParams params = RunParams.of(version, null, dataIntervalStart, dataIntervalEnd, null);
+      RunParams params = RunParams.of(version, null, dataIntervalStart, dataIntervalEnd, null, common.runAfter);
       try (Connection c = Db.connect(db("geoswap-validate"))) {
         VersionRegistry registry = new VersionRegistry(c);
         registry.ensureSchema();
@@ -139,11 +146,15 @@ public final class SwapTaskMain implements Callable<Integer> {
           throw GeoswapException.temporary("version " + version + " is still building", null);
         }
         Optional<VersionRecord> live = registry.liveVersion(spec.name()).flatMap(v -> registry.find(spec.name(), v));
-        ValidationReport report = new Validator(c, spec.checks().timeout()).validate(spec, rec, live, params.placeholders());
+        ValidationReport report = new Validator(c, spec.checks().timeout())
+            .validate(spec, rec, live, checkPlaceholders(rec, params));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("status", (report.passed() ? VersionStatus.VALIDATED : VersionStatus.FAILED).value());
         json.put("pipeline", spec.name());
         json.put("version", version);
+        json.put("logical_date", RunParams.render(rec.logicalDate()));
+        json.put("run_after", RunParams.render(runAfter(rec, params)));
+        json.put("date_source", RunParams.dateSource(rec.logicalDate(), runAfter(rec, params)));
         json.put("table", report.table());
         json.put("checks", report.checksJson());
         VersionDiff diff = report.diff();
@@ -207,6 +218,26 @@ public final class SwapTaskMain implements Callable<Integer> {
     }
     m.put("columns", cols);
     return m;
+  }
+
+  /** The build's run_after as the registry recorded it, else --run-after (a build recorded none). */
+  static java.time.OffsetDateTime runAfter(VersionRecord rec, RunParams params) {
+    return rec.runAfter() != null ? rec.runAfter() : params.runAfter();
+  }
+
+  /**
+   * The placeholder values the checks get beside those the {@link Validator} takes from the version's record
+   * ({@code ${logical_date}} when the build had one, {@code ${table}}, {@code ${version}}): the dates the
+   * build used, so a check sees the cutoff the build saw. A build without a logical date used its run_after
+   * for {@code ${logical_date}}; so do its checks.
+   */
+  static Map<String, String> checkPlaceholders(VersionRecord rec, RunParams params) {
+    Map<String, String> values = new java.util.HashMap<>(params.placeholders());
+    java.time.OffsetDateTime runAfter = runAfter(rec, params);
+    if (runAfter != null) values.put("run_after", RunParams.render(runAfter));
+    java.time.OffsetDateTime logical = RunParams.effectiveLogicalDate(rec.logicalDate(), runAfter);
+    if (logical != null) values.put("logical_date", RunParams.render(logical));
+    return values;
   }
 
   @Command(name = "promote", description = "Point the view at a validated version.")
@@ -286,6 +317,8 @@ public final class SwapTaskMain implements Callable<Integer> {
           m.put("status", v.status().value());
           m.put("rows", v.rowsWritten());
           m.put("logical_date", v.logicalDate() == null ? null : RunParams.render(v.logicalDate()));
+          m.put("run_after", RunParams.render(v.runAfter()));
+          m.put("date_source", RunParams.dateSource(v.logicalDate(), v.runAfter()));
           m.put("started_at", v.startedAt() == null ? null : v.startedAt().toString());
           if (v.validationJson() != null) {
             try {
@@ -334,8 +367,11 @@ public final class SwapTaskMain implements Callable<Integer> {
           if (diffLine != null) main.out.println("last diff: version " + diffLine);
           main.out.printf("%-20s %-11s %10s  %-22s %s%n", "version", "status", "rows", "logical date", "checks");
           for (Map<String, Object> r : runs) {
+            // A run without a logical date shows the run_after its ${logical_date} was.
+            Object date = r.get("logical_date") != null || r.get("run_after") == null ? r.get("logical_date")
+                : r.get("run_after") + " (run_after)";
             main.out.printf("%-20s %-11s %10s  %-22s %s%n", r.get("version"), r.get("status"), r.get("rows"),
-                r.get("logical_date"), r.getOrDefault("checks", ""));
+                date, r.getOrDefault("checks", ""));
           }
         }
         print(out);

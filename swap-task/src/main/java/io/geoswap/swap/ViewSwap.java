@@ -4,14 +4,11 @@ import io.geoswap.common.db.Catalog;
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Sql;
 import io.geoswap.common.db.Db;
-import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.registry.Publications;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;
 import io.geoswap.common.spec.PipelineSpec;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -19,8 +16,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The compare-and-swap that publishes a version: one short transaction re-points the stable view to the
@@ -36,8 +31,6 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class ViewSwap {
-  private static final Logger LOG = LoggerFactory.getLogger(ViewSwap.class);
-
   /** What a swap did. */
   enum Action {
     /** promote re-pointed the view to the version. */
@@ -72,24 +65,10 @@ final class ViewSwap {
 
   /** Swaps, retrying while the view's lock isn't granted in time; exit 75 when the attempts run out. */
   Result run(PipelineSpec spec, String version, boolean force, PublishMode mode) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return once(spec, version, force, mode, attempt);
-      } catch (SQLException e) {
-        if (!RetryPolicy.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-          throw DbErrors.translate(mode.label() + " of " + version, e);
-        }
-        if (!retry.retries(e, attempt)) {
-          throw GeoswapException.temporary("could not lock view " + spec.target().schema() + "."
-              + spec.target().view() + " within " + attempt + " attempts of lock_timeout "
-              + retry.lockTimeout().toMillis() + " ms (a long reader holds it?); the live version is unchanged", e);
-        }
-        Duration pause = retry.backoff(attempt + 1, random);
-        LOG.warn("attempt {}: the view's lock was not granted within {} ms; retrying in {} ms", attempt,
-            retry.lockTimeout().toMillis(), pause.toMillis());
-        Pause.sleep(pause);
-      }
-    }
+    return retry.run(attempt -> once(spec, version, force, mode, attempt), mode.label() + " of " + version,
+        attempts -> "could not lock view " + spec.target().schema() + "." + spec.target().view() + " within "
+            + attempts + " attempts of lock_timeout " + retry.lockTimeout().toMillis()
+            + " ms (a long reader holds it?); the live version is unchanged", random);
   }
 
   /** One attempt, one transaction. Throws SQLException 55P03 when a lock isn't granted in time. */
@@ -114,12 +93,10 @@ final class ViewSwap {
       VersionRecord rec = VersionRegistry.find(conn, spec.name(), version, true).orElseThrow();
       mode.checkPublishable(rec);
       Optional<VersionRecord> liveRec = live == null ? Optional.empty() : VersionRegistry.find(conn, spec.name(), live, true);
-      if (mode == PublishMode.PROMOTE && !force && liveRec.isPresent() && rec.logicalDate() != null
-          && liveRec.get().logicalDate() != null && rec.logicalDate().isBefore(liveRec.get().logicalDate())) {
+      String older = mode == PublishMode.PROMOTE && !force ? PublishMode.olderThanLive(rec, liveRec.orElse(null)) : null;
+      if (older != null) {
         Publications.markSuperseded(conn, spec.name(), version);
-        return new Result(Action.SUPERSEDED, live, "version " + version + " (logical date " + rec.logicalDate()
-            + ") is older than live version " + live + " (" + liveRec.get().logicalDate() + "); not promoted (use --force)",
-            attempt);
+        return new Result(Action.SUPERSEDED, live, older, attempt);
       }
       replaceView(conn, schema, view, version, rec.tableName());
       Publications.recordLive(conn, spec.name(), version, schema, view, live);
@@ -152,18 +129,7 @@ final class ViewSwap {
       st.execute("CREATE OR REPLACE VIEW " + Sql.qualified(schema, view) + " AS SELECT " + columns + " FROM "
           + Sql.qualified(schema, table));
     }
-    // A view reads its table with its owner's rights (PostgreSQL docs, "CREATE VIEW"): a view adopt gave
-    // the materialized view's owner must be able to read each new version table. The owner's name comes
-    // from the catalog, quoted by the server.
-    try (PreparedStatement ps = conn.prepareStatement("SELECT format('GRANT SELECT ON %s TO %I', ?::text,"
-        + " pg_get_userbyid(relowner)) FROM pg_class WHERE oid = to_regclass(?)"
-        + " AND NOT has_table_privilege(relowner, to_regclass(?), 'SELECT')")) {
-      ps.setString(1, Sql.qualified(schema, table));
-      ps.setString(2, Sql.qualified(schema, view));
-      ps.setString(3, Sql.qualified(schema, table));
-      try (ResultSet rs = ps.executeQuery(); Statement st = conn.createStatement()) {
-        if (rs.next()) st.execute(rs.getString(1));
-      }
-    }
+    // A view adopt gave the materialized view's owner must be able to read each new version table.
+    ViewOwner.mayRead(conn, ViewOwner.of(conn, Sql.qualified(schema, view)), Sql.qualified(schema, table));
   }
 }

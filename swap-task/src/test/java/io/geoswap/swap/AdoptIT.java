@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,11 +52,11 @@ class AdoptIT {
         + " GRANT SELECT ON public.ado_summary TO ado_reader");
   }
 
-  private static SwapRun swap(String... args) {
+  private static CliRun swap(String... args) {
     return SwapRun.of(db.env, args);
   }
 
-  private static SwapRun adopt(String... extra) {
+  private static CliRun adopt(String... extra) {
     String[] args = new String[5 + extra.length];
     System.arraycopy(new String[] {"adopt", "--spec", spec.toString(), "--matview", "public.vw_ado"}, 0, args, 0, 5);
     System.arraycopy(extra, 0, args, 5, extra.length);
@@ -79,7 +80,7 @@ class AdoptIT {
   @Order(1)
   void promoteOntoAMaterializedViewStopsAfterValidateAndSaysToVerifyAndAdopt() {
     assertThat(swap("validate", "--spec", spec.toString(), "--version", "a1").exitCode()).isZero();
-    SwapRun p = swap("promote", "--spec", spec.toString(), "--version", "a1");
+    CliRun p = swap("promote", "--spec", spec.toString(), "--version", "a1");
     assertThat(p.exitCode()).as(p.toString()).isEqualTo(ExitCode.SKIPPED.code());
     assertThat(p.stderr()).contains("public.vw_ado is a materialized view geoswap hasn't taken over",
         "verify --against public.vw_ado", "adopt --matview public.vw_ado");
@@ -89,14 +90,14 @@ class AdoptIT {
   @Test
   @Order(2)
   void adoptNeedsAMatchingVerifyAndRefusesDependentsItCannotMove() {
-    SwapRun unverified = adopt();
+    CliRun unverified = adopt();
     assertThat(unverified.exitCode()).as(unverified.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(unverified.stderr()).contains("version a1 of ado has not been verified against public.vw_ado");
-    SwapRun verify = swap("verify", "--spec", spec.toString(), "--against", "public.vw_ado");
+    CliRun verify = swap("verify", "--spec", spec.toString(), "--against", "public.vw_ado");
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
 
     db.exec("CREATE MATERIALIZED VIEW public.ado_dependent AS SELECT zone_id FROM public.vw_ado");
-    SwapRun refused = adopt();
+    CliRun refused = adopt();
     assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(refused.stderr()).contains("dependents adopt can't move", "ado_dependent", "nothing changed");
     assertThat(relkind("public.vw_ado")).isEqualTo("m");
@@ -107,7 +108,7 @@ class AdoptIT {
   @Order(3)
   void theCutoverKeepsReadersOwnerGrantsCommentAndDependentViews() throws Exception {
     Readers readers = new Readers(db, 8, "public.vw_ado");
-    SwapRun run;
+    CliRun run;
     try (readers) {
       await().until(() -> readers.queries.get() > 50);
       run = adopt();
@@ -129,11 +130,11 @@ class AdoptIT {
     assertThat(db.value("SELECT count(*) FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid"
         + " WHERE r.ev_class = 'public.ado_summary'::regclass AND d.refobjid = 'public.vw_ado'::regclass"))
         .as("the dependent view now reads through geoswap's view").isEqualTo(1L);
-    SwapRun status = swap("status", "--spec", spec.toString(), "--json");
+    CliRun status = swap("status", "--spec", spec.toString(), "--json");
     assertThat(status.json().get("live").asText()).isEqualTo("a1");
     assertThat(status.json().get("kept_matview").asText()).isEqualTo("public.vw_ado_pre_geoswap");
 
-    SwapRun again = adopt();
+    CliRun again = adopt();
     assertThat(again.exitCode()).as("a second adopt").isEqualTo(ExitCode.USAGE.code());
     assertThat(again.stderr()).contains("not a materialized view");
   }
@@ -151,14 +152,14 @@ class AdoptIT {
   @Test
   @Order(5)
   void undoGivesTheNameBackToTheMaterializedView() throws Exception {
-    SwapRun undo = adopt("--undo");
+    CliRun undo = adopt("--undo");
     assertThat(undo.exitCode()).as(undo.toString()).isZero();
     assertThat(relkind("public.vw_ado")).isEqualTo("m");
     assertThat(relkind("public.vw_ado_pre_geoswap")).isEqualTo("null");
     assertThat(db.count("SELECT n FROM public.ado_summary")).as("the dependent reads the materialized view again").isEqualTo(30);
     assertThat(readerCount("public.vw_ado")).isEqualTo(30);
     assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'ado'")).isNull();
-    SwapRun twice = adopt("--undo");
+    CliRun twice = adopt("--undo");
     assertThat(twice.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(twice.stderr()).contains("has no adoption to undo");
   }

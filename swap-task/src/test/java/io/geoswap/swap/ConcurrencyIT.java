@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,7 +43,7 @@ class ConcurrencyIT {
       await().until(() -> readers.queries.get() > 50);
       for (int i = 1; i <= 20; i++) {
         String v = String.format("v%02d", i);
-        SwapRun p = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", v, "--lock-timeout", "500ms");
+        CliRun p = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", v, "--lock-timeout", "500ms");
         assertThat(p.exitCode()).as(p.toString()).isZero();
       }
       long after = readers.queries.get();
@@ -78,7 +79,7 @@ class ConcurrencyIT {
     assertThat(SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", "b").exitCode()).isZero();
 
     Connection holder = longReader("public.vw_queue");
-    CompletableFuture<SwapRun> promote = CompletableFuture.supplyAsync(() -> SwapRun.of(db.env, "promote", "--spec",
+    CompletableFuture<CliRun> promote = CompletableFuture.supplyAsync(() -> SwapRun.of(db.env, "promote", "--spec",
         spec.toString(), "--version", "b", "--lock-timeout", "300ms", "--max-attempts", "20"));
     awaitPromoteWaitingForLock();
     Readers readers = new Readers(db, 4, "public.vw_queue");
@@ -92,7 +93,7 @@ class ConcurrencyIT {
     holder.commit();
     holder.close();
 
-    SwapRun run = promote.get();
+    CliRun run = promote.get();
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.json().get("attempts").asInt()).isGreaterThan(1);
     assertThat(db.value("SELECT min(tag) FROM public.vw_queue")).isEqualTo("b");
@@ -107,7 +108,7 @@ class ConcurrencyIT {
     assertThat(SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", "b").exitCode()).isZero();
 
     try (Connection holder = longReader("public.vw_giveup")) {
-      SwapRun run = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b",
+      CliRun run = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b",
           "--lock-timeout", "200ms", "--max-attempts", "3");
       assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.TEMPORARY.code());
       assertThat(run.stderr()).contains("could not lock view public.vw_giveup within 3 attempts", "the live version is unchanged");
@@ -148,7 +149,7 @@ class ConcurrencyIT {
       Fixtures.version(db, "rr", "b", 12, null);
       assertThat(SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", "b").exitCode()).isZero();
 
-      SwapRun run = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b", "--skip-snapshot-guard");
+      CliRun run = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b", "--skip-snapshot-guard");
 
       assertThat(run.exitCode()).as(run.toString()).isZero();
       assertThat(count(reader, "public.vw_rr")).as("the anomaly: the view reads a table the snapshot can't see").isZero();
@@ -166,7 +167,7 @@ class ConcurrencyIT {
     Fixtures.version(db, "rrg", "b", 12, null);
     assertThat(SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", "b").exitCode()).isZero();
 
-    CompletableFuture<SwapRun> promote = CompletableFuture.supplyAsync(() ->
+    CompletableFuture<CliRun> promote = CompletableFuture.supplyAsync(() ->
         SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b", "--snapshot-wait", "30s"));
     // Hold the reader for 1 s from when the guard is polling (its report counts from there, not from here).
     await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT count(*) FROM pg_stat_activity"
@@ -177,7 +178,7 @@ class ConcurrencyIT {
     reader.commit();
     reader.close();
 
-    SwapRun run = promote.get();
+    CliRun run = promote.get();
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.json().at("/snapshot_wait/waited_for_pids").toString()).contains(Integer.toString(pid));
     assertThat(run.json().at("/snapshot_wait/seconds").asDouble()).isGreaterThanOrEqualTo(1.0);
@@ -192,7 +193,7 @@ class ConcurrencyIT {
     try (Connection reader = repeatableReader()) {
       Fixtures.version(db, "rrt", "b", 12, null);
       assertThat(SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", "b").exitCode()).isZero();
-      SwapRun run = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b", "--snapshot-wait", "1s");
+      CliRun run = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b", "--snapshot-wait", "1s");
       assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.TEMPORARY.code());
       assertThat(run.stderr()).contains("hold snapshots older than version b", "The live version is unchanged");
       assertThat(count(reader, "public.vw_rrt")).as("the old snapshot still reads the old, complete version").isEqualTo(10);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.geoswap.common.ExitCode;
+import io.geoswap.testkit.CliRun;
 import io.geoswap.testkit.MotoServer;
 import io.geoswap.testkit.TestDb;
 import java.net.URI;
@@ -53,7 +54,7 @@ class DiffIT {
     return spec;
   }
 
-  private static SwapRun validate(Path spec, String version, String... more) {
+  private static CliRun validate(Path spec, String version, String... more) {
     String[] args = new String[] {"validate", "--spec", spec.toString(), "--version", version};
     return SwapRun.of(db.env, concat(args, more));
   }
@@ -64,7 +65,7 @@ class DiffIT {
     return out;
   }
 
-  private static JsonNode check(SwapRun run, String name) {
+  private static JsonNode check(CliRun run, String name) {
     for (JsonNode c : run.json().get("checks")) {
       if (c.get("name").asText().equals(name)) return c;
     }
@@ -78,7 +79,7 @@ class DiffIT {
         max_column_change_pct: {total_value: 5}
         """);
     Fixtures.version(db, "dif", "next", 101, "2026-01-02", Fixtures.COLUMNS, CHANGED);
-    SwapRun run = validate(spec, "next", "--report", dir.resolve("reports").toString());
+    CliRun run = validate(spec, "next", "--report", dir.resolve("reports").toString());
     assertThat(run.exitCode()).as(run.toString()).isZero();
 
     JsonNode diff = run.json().get("diff");
@@ -106,7 +107,7 @@ class DiffIT {
         .isEqualTo("3");
     assertThat(String.valueOf(db.value("SELECT diff->'keys'->'extra'->'examples' FROM geoswap.versions"
         + " WHERE pipeline = 'dif' AND version = 'next'"))).contains("zone_id=101");
-    SwapRun status = SwapRun.of(db.env, "status", "--spec", spec.toString());
+    CliRun status = SwapRun.of(db.env, "status", "--spec", spec.toString());
     assertThat(status.stdout()).contains("last diff: version next: +3 −2 ~2 of 103 keys (6.80%) against live version live");
     assertThat(status.json().get("last_diff").get("changed").asLong()).isEqualTo(2);
     assertThat(status.json().get("last_diff").get("key_count").asLong()).isEqualTo(103);
@@ -127,14 +128,14 @@ class DiffIT {
         """);
     Fixtures.version(db, "half", "halved", 100, "2026-01-02", Fixtures.COLUMNS,
         "SELECT g, 'x', g * 10, g * 0.75, ST_MakeEnvelope(g, 0, g + 1, 1, 4326) FROM generate_series(1, 100) g");
-    SwapRun run = validate(spec, "halved");
+    CliRun run = validate(spec, "halved");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(check(run, "max_change_pct").get("status").asText()).isEqualTo("passed");
     JsonNode gate = check(run, "max_column_change_pct:total_value");
     assertThat(gate.get("status").asText()).isEqualTo("failed");
     assertThat(gate.get("observed").asDouble()).isEqualTo(50.0);
     assertThat(gate.get("detail").asText()).contains("7575.0 → 3787.5");
-    SwapRun promote = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "halved");
+    CliRun promote = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "halved");
     assertThat(promote.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(db.count("SELECT count(*) FROM public.vw_half WHERE total_value = zone_id * 1.5")).isEqualTo(100);
   }
@@ -143,7 +144,7 @@ class DiffIT {
   void tooManyChangedKeysFailMaxChangedPct() {
     Path spec = published("many", "max_changed_pct: 5");
     Fixtures.version(db, "many", "next", 101, "2026-01-02", Fixtures.COLUMNS, CHANGED);
-    SwapRun run = validate(spec, "next");
+    CliRun run = validate(spec, "next");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(check(run, "max_changed_pct").get("status").asText()).isEqualTo("failed");
     assertThat(check(run, "max_changed_pct").get("detail").asText()).contains("+3 −2 ~2 of 103 keys");
@@ -154,7 +155,7 @@ class DiffIT {
   void aColumnGateOnAColumnThatIsNotNumericIsASpecError() {
     Path spec = published("txt", "max_column_change_pct: {tag: 1}");
     Fixtures.version(db, "txt", "next", 101, "2026-01-02", Fixtures.COLUMNS, CHANGED);
-    SwapRun run = validate(spec, "next");
+    CliRun run = validate(spec, "next");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(check(run, "max_column_change_pct:tag").get("detail").asText())
         .isEqualTo("checks.max_column_change_pct.tag: tag is not a numeric non-key column of both versions");
@@ -164,7 +165,7 @@ class DiffIT {
   void theFirstVersionHasNothingToCompareWithAndTheDiffCanBeTurnedOff() {
     Path spec = Fixtures.spec(dir, "first", 2, "max_changed_pct: 1");
     Fixtures.version(db, "first", "one", 10, "2026-01-01");
-    SwapRun run = validate(spec, "one", "--report", dir.resolve("first").toString());
+    CliRun run = validate(spec, "one", "--report", dir.resolve("first").toString());
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.json().has("diff")).isFalse();
     assertThat(check(run, "max_changed_pct").get("status").asText()).isEqualTo("skipped");
@@ -172,7 +173,7 @@ class DiffIT {
 
     Path off = published("nodiff", "diff: false");
     Fixtures.version(db, "nodiff", "next", 101, "2026-01-02", Fixtures.COLUMNS, CHANGED);
-    SwapRun quiet = validate(off, "next");
+    CliRun quiet = validate(off, "next");
     assertThat(quiet.exitCode()).as(quiet.toString()).isZero();
     assertThat(quiet.json().has("diff")).isFalse();
     assertThat(db.value("SELECT diff IS NULL FROM geoswap.versions WHERE pipeline = 'nodiff' AND version = 'next'"))
@@ -188,7 +189,7 @@ class DiffIT {
           - "SELECT pg_sleep(3) IS NOT NULL"
         """);
     Fixtures.version(db, "slow", "next", 100, "2026-01-02", Fixtures.COLUMNS, LIVE);
-    SwapRun run = validate(spec, "next");
+    CliRun run = validate(spec, "next");
     // 3, not 75: the same check on the same data runs as long again (README, "Exit codes")
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     JsonNode slow = check(run, "sql[0]");
@@ -209,7 +210,7 @@ class DiffIT {
             .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
             .build()) {
       s3.createBucket(r -> r.bucket("artifacts"));
-      SwapRun run = validate(spec, "next", "--report", "s3://artifacts/geoswap/reports", "--aws-region", "us-east-1",
+      CliRun run = validate(spec, "next", "--report", "s3://artifacts/geoswap/reports", "--aws-region", "us-east-1",
           "--aws-endpoint-url", moto.endpoint);
       assertThat(run.exitCode()).as(run.toString()).isZero();
       assertThat(run.json().get("report").asText()).isEqualTo("s3://artifacts/geoswap/reports/sss-next.html");
@@ -217,7 +218,7 @@ class DiffIT {
       assertThat(page.response().contentType()).startsWith("text/html");
       assertThat(page.asString(StandardCharsets.UTF_8)).contains("<svg", "zone_id=21");
 
-      SwapRun missing = validate(spec, "next", "--report", "s3://nope/reports", "--aws-region", "us-east-1",
+      CliRun missing = validate(spec, "next", "--report", "s3://nope/reports", "--aws-region", "us-east-1",
           "--aws-endpoint-url", moto.endpoint);
       assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE.code());
       assertThat(missing.stderr()).contains("no such bucket: nope");

@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.testkit.CliRun;
 import io.geoswap.testkit.TestDb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,9 +80,9 @@ final class Fixtures {
 
   /** Validates and promotes; asserts both succeed. */
   static void publish(TestDb db, Path spec, String version) {
-    SwapRun v = SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", version);
+    CliRun v = SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", version);
     if (v.exitCode() != 0) throw new AssertionError("validate " + version + ": " + v);
-    SwapRun p = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", version);
+    CliRun p = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", version);
     if (p.exitCode() != 0) throw new AssertionError("promote " + version + ": " + p);
   }
 }

@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.common.db.Db;
@@ -48,7 +49,7 @@ class GcIT {
     try (Connection job = Db.connect(db.settings)) {
       // A job still building "running" holds its build lock.
       assertThat(new BuildLock("gcp", "running").tryLock(job)).isTrue();
-      SwapRun run = SwapRun.of(db.env, "gc", "--spec", spec.toString(), "--older-than", "1h");
+      CliRun run = SwapRun.of(db.env, "gc", "--spec", spec.toString(), "--older-than", "1h");
       assertThat(run.exitCode()).as(run.toString()).isZero();
       assertThat(run.json().get("dropped").toString())
           // A build whose process is gone (its build lock free) is reclaimed however recent it is.
@@ -67,7 +68,7 @@ class GcIT {
     assertThat(db.value("SELECT error FROM geoswap.versions WHERE version = 'recent'")).asString().startsWith("abandoned");
     assertThat(db.count("SELECT count(*) FROM public.vw_gcp")).isEqualTo(3);
 
-    SwapRun status = SwapRun.of(db.env, "status", "--spec", spec.toString());
+    CliRun status = SwapRun.of(db.env, "status", "--spec", spec.toString());
     assertThat(status.exitCode()).isZero();
     assertThat(status.stdout()).contains("live: live", "retained: [old]");
     assertThat(status.json().get("live").asText()).isEqualTo("live");

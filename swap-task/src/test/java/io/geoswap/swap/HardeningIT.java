@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,20 +65,20 @@ class HardeningIT {
     return Fixtures.spec(d, "hard", 2, checksYaml);
   }
 
-  private static SwapRun validate(Path spec, String version) {
-    SwapRun run = SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", version);
+  private static CliRun validate(Path spec, String version) {
+    CliRun run = SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", version);
     assertThat(run.stdout() + run.stderr()).doesNotContain(db.settings.password());
     return run;
   }
 
-  private static JsonNode check(SwapRun run, String name) {
+  private static JsonNode check(CliRun run, String name) {
     for (JsonNode c : run.json().get("checks")) {
       if (c.get("name").asText().equals(name)) return c;
     }
     throw new AssertionError("no check " + name + " in " + run);
   }
 
-  private static void assertUsage(SwapRun run, String... messageParts) {
+  private static void assertUsage(CliRun run, String... messageParts) {
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.stderr().lines().filter(l -> l.startsWith("geoswap: error: ")).toList()).hasSize(1)
         .allSatisfy(l -> assertThat(l).contains(messageParts));
@@ -105,7 +106,7 @@ class HardeningIT {
         sql:
           - "WITH d AS (DELETE FROM public.canary RETURNING 1) SELECT count(*) = 0 FROM d"
         """);
-    SwapRun run = validate(s, "writes");
+    CliRun run = validate(s, "writes");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(check(run, "sql[0]").get("status").asText()).isEqualTo("error");
     assertThat(check(run, "sql[0]").get("detail").asText()).contains("read-only transaction");
@@ -124,7 +125,7 @@ class HardeningIT {
           - "SELECT NULL::boolean"
           - "SELECT true"
         """);
-    SwapRun run = validate(s, "shapes");
+    CliRun run = validate(s, "shapes");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(check(run, "sql[0]").get("detail").asText()).contains("checks.sql[0] must return exactly one row, got more");
     assertThat(check(run, "sql[1]").get("detail").asText()).contains("checks.sql[1] must return one boolean, got Integer 1");
@@ -142,7 +143,7 @@ class HardeningIT {
   @Test
   void aNullCheckAloneIsADataFailure() {
     Fixtures.version(db, "hard", "nullcheck", 10, "2026-01-02");
-    SwapRun run = validate(specWith("nullcheck", "sql: [\"SELECT NULL::boolean\"]"), "nullcheck");
+    CliRun run = validate(specWith("nullcheck", "sql: [\"SELECT NULL::boolean\"]"), "nullcheck");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(check(run, "sql[0]").get("status").asText()).isEqualTo("failed");
   }
@@ -158,14 +159,14 @@ class HardeningIT {
         Files.readString(spec).replace("schema: public", "schema: other"));
     Files.writeString(movedDir.resolve("hard.sql"), "SELECT 1");
     for (String cmd : new String[] {"validate", "promote"}) {
-      SwapRun run = SwapRun.of(db.env, cmd, "--spec", moved.toString(), "--version", "moved");
+      CliRun run = SwapRun.of(db.env, cmd, "--spec", moved.toString(), "--version", "moved");
       assertUsage(run, "pipeline hard is published as view public.vw_hard", "its spec now says other.vw_hard");
     }
     Path renamed = Files.writeString(movedDir.resolve("hard.yaml"),
         Files.readString(spec).replace("view: vw_hard", "view: vw_hard2"));
     assertUsage(SwapRun.of(db.env, "promote", "--spec", renamed.toString(), "--version", "moved"),
         "its spec now says public.vw_hard2");
-    SwapRun rollback = SwapRun.of(db.env, "rollback", "--spec", renamed.toString(), "--to", "live");
+    CliRun rollback = SwapRun.of(db.env, "rollback", "--spec", renamed.toString(), "--to", "live");
     assertUsage(rollback, "is published as view public.vw_hard");
     assertThat(db.value("SELECT to_regclass('other.vw_hard') IS NULL AND to_regclass('public.vw_hard2') IS NULL")).isEqualTo(true);
   }
@@ -186,15 +187,15 @@ class HardeningIT {
   void anEmptyResultIsNotPublishedUnlessTheSpecSaysSo() {
     Fixtures.version(db, "hard", "empty", 0, "2026-01-02");
     Path noChecks = specWith("nochecks", "");
-    SwapRun run = validate(noChecks, "empty");
+    CliRun run = validate(noChecks, "empty");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(check(run, "min_rows").get("status").asText()).isEqualTo("failed");
     assertThat(check(run, "min_rows").get("expected").asText()).isEqualTo("≥ 1");
-    SwapRun promote = SwapRun.of(db.env, "promote", "--spec", noChecks.toString(), "--version", "empty");
+    CliRun promote = SwapRun.of(db.env, "promote", "--spec", noChecks.toString(), "--version", "empty");
     assertThat(promote.exitCode()).isEqualTo(ExitCode.DATA.code());
 
     Fixtures.version(db, "hard", "empty0", 0, "2026-01-02");
-    SwapRun allowed = validate(specWith("zero", "min_rows: 0"), "empty0");
+    CliRun allowed = validate(specWith("zero", "min_rows: 0"), "empty0");
     assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
   }
 }

@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -60,7 +61,7 @@ class ProcessesIT {
 
   private static void validated(Path spec, String pipeline, String version, int rows, String logicalDate) {
     Fixtures.version(db, pipeline, version, rows, logicalDate);
-    SwapRun v = SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", version);
+    CliRun v = SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", version);
     assertThat(v.exitCode()).as(v.toString()).isZero();
   }
 
@@ -118,7 +119,7 @@ class ProcessesIT {
       assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'crash1'")).isEqualTo("a");
       await().atMost(Duration.ofSeconds(10)).until(() -> "a".equals(db.value("SELECT min(tag) FROM public.vw_crash1")));
 
-      SwapRun rerun = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b");
+      CliRun rerun = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b");
       assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
       long after = readers.queries.get();
       await().until(() -> readers.queries.get() > after + 20);
@@ -144,7 +145,7 @@ class ProcessesIT {
       assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'crash2'")).isEqualTo("b");
       assertThat(db.value("SELECT to_regclass('public.crash2_va') IS NOT NULL")).as("not dropped yet").isEqualTo(true);
 
-      SwapRun rerun = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b");
+      CliRun rerun = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", "b");
       assertThat(rerun.exitCode()).as(rerun.toString()).isZero();
       assertThat(rerun.json().get("status").asText()).isEqualTo("already_live");
       assertThat(rerun.json().get("dropped").toString()).contains("a");
@@ -157,7 +158,7 @@ class ProcessesIT {
   }
 
   private static void assertNoOrphans(Path spec, String pipeline, String live) {
-    SwapRun gc = SwapRun.of(db.env, "gc", "--spec", spec.toString());
+    CliRun gc = SwapRun.of(db.env, "gc", "--spec", spec.toString());
     assertThat(gc.exitCode()).as(gc.toString()).isZero();
     assertThat(db.value("SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'r'"
         + " AND relnamespace = 'public'::regnamespace AND relname LIKE '" + pipeline + "\\_v%'"))

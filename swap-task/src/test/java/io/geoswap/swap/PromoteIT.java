@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,11 +30,11 @@ class PromoteIT {
     return Fixtures.spec(dir, name, retain, "min_rows: 1");
   }
 
-  private static SwapRun swap(String... args) {
+  private static CliRun swap(String... args) {
     return SwapRun.of(db.env, args);
   }
 
-  private static SwapRun promote(Path spec, String version, String... extra) {
+  private static CliRun promote(Path spec, String version, String... extra) {
     String[] all = new String[5 + extra.length];
     all[0] = "promote"; all[1] = "--spec"; all[2] = spec.toString(); all[3] = "--version"; all[4] = version;
     System.arraycopy(extra, 0, all, 5, extra.length);
@@ -41,7 +42,7 @@ class PromoteIT {
   }
 
   private static void validate(Path spec, String version) {
-    SwapRun v = swap("validate", "--spec", spec.toString(), "--version", version);
+    CliRun v = swap("validate", "--spec", spec.toString(), "--version", version);
     assertThat(v.exitCode()).as(v.toString()).isZero();
   }
 
@@ -54,14 +55,14 @@ class PromoteIT {
     Path spec = spec("first", 2);
     Fixtures.version(db, "first", "a", 5, "2026-01-01");
     validate(spec, "a");
-    SwapRun run = promote(spec, "a");
+    CliRun run = promote(spec, "a");
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.json().get("status").asText()).isEqualTo("promoted");
     assertThat(db.value("SELECT definition FROM pg_views WHERE viewname = 'vw_first'")).asString()
         .contains("zone_id").contains("first_va").doesNotContain("*");
     assertThat(liveTag("vw_first")).isEqualTo("a");
 
-    SwapRun again = promote(spec, "a");
+    CliRun again = promote(spec, "a");
     assertThat(again.exitCode()).isZero();
     assertThat(again.json().get("status").asText()).isEqualTo("already_live");
   }
@@ -70,7 +71,7 @@ class PromoteIT {
   void onlyAValidatedVersionIsPromoted() {
     Path spec = spec("unvalidated", 2);
     Fixtures.version(db, "unvalidated", "a", 5, "2026-01-01");
-    SwapRun run = promote(spec, "a");
+    CliRun run = promote(spec, "a");
     assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.stderr()).contains("is built but not validated: run validate first");
     assertThat(db.value("SELECT to_regclass('public.vw_unvalidated')")).isNull();
@@ -89,9 +90,9 @@ class PromoteIT {
     Fixtures.version(db, "ret", "v4", 3, null);
     Fixtures.publish(db, spec, "v4");
     Fixtures.version(db, "ret", "v5", 3, null);
-    SwapRun v = swap("validate", "--spec", spec.toString(), "--version", "v5");
+    CliRun v = swap("validate", "--spec", spec.toString(), "--version", "v5");
     assertThat(v.exitCode()).isZero();
-    SwapRun run = promote(spec, "v5");
+    CliRun run = promote(spec, "v5");
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.json().get("dropped").toString()).contains("v2");
@@ -124,11 +125,11 @@ class PromoteIT {
         Fixtures.publish(db, spec, v);
         assertThat(readTag(reader)).isEqualTo(v);
       }
-      SwapRun back = swap("rollback", "--spec", spec.toString());
+      CliRun back = swap("rollback", "--spec", spec.toString());
       assertThat(back.exitCode()).as(back.toString()).isZero();
       assertThat(back.json().get("status").asText()).isEqualTo("rolled_back");
       assertThat(readTag(reader)).isEqualTo("b");
-      SwapRun to = swap("rollback", "--spec", spec.toString(), "--to", "a");
+      CliRun to = swap("rollback", "--spec", spec.toString(), "--to", "a");
       assertThat(to.exitCode()).as(to.toString()).isZero();
       assertThat(readTag(reader)).isEqualTo("a");
       // The reader can read the view, never the tables behind it.
@@ -171,7 +172,7 @@ class PromoteIT {
       db.exec("INSERT INTO geoswap.versions (pipeline, version, table_schema, table_name, status, build_id)"
           + " VALUES ('drift', '" + c[0] + "', 'public', 'drift_v" + c[0] + "', 'validated', gen_random_uuid())"
           + " ON CONFLICT (pipeline, version) DO UPDATE SET status = 'validated'");
-      SwapRun run = promote(spec, c[0]);
+      CliRun run = promote(spec, c[0]);
       assertThat(run.exitCode()).as(c[0] + ": " + run).isEqualTo(ExitCode.DATA.code());
       assertThat(run.stderr()).contains("can't replace the columns of view public.vw_drift").contains(c[2]);
       assertThat(db.value("SELECT definition FROM pg_views WHERE viewname = 'vw_drift'")).isEqualTo(definition);
@@ -192,7 +193,7 @@ class PromoteIT {
     Fixtures.version(db, "backfill", "old", 5, "2026-02-01");
     validate(spec, "old");
 
-    SwapRun run = promote(spec, "old");
+    CliRun run = promote(spec, "old");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.SKIPPED.code());
     assertThat(run.json().get("status").asText()).isEqualTo("superseded");
     assertThat(run.stderr()).contains("is older than live version new");
@@ -200,11 +201,11 @@ class PromoteIT {
     assertThat(db.value("SELECT status FROM geoswap.versions WHERE pipeline = 'backfill' AND version = 'old'")).isEqualTo("superseded");
 
     // The ECS runner always passes the flag with a value.
-    SwapRun notForced = promote(spec, "old", "--force=false");
+    CliRun notForced = promote(spec, "old", "--force=false");
     assertThat(notForced.exitCode()).as(notForced.toString()).isEqualTo(ExitCode.SKIPPED.code());
     assertThat(liveTag("vw_backfill")).isEqualTo("new");
 
-    SwapRun forced = promote(spec, "old", "--force");
+    CliRun forced = promote(spec, "old", "--force");
     assertThat(forced.exitCode()).as(forced.toString()).isZero();
     assertThat(liveTag("vw_backfill")).isEqualTo("old");
   }

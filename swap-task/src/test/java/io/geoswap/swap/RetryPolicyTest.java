@@ -1,9 +1,14 @@
 package io.geoswap.swap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.geoswap.common.ExitCode;
+import io.geoswap.common.GeoswapException;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
@@ -55,5 +60,50 @@ class RetryPolicyTest {
       assertThat(POLICY.backoff(attempt, new SplittableRandom(7)))
           .isEqualTo(POLICY.backoff(attempt, new SplittableRandom(7)));
     }
+  }
+
+  private static final SQLException LOCK_TIMEOUT = new SQLException("canceling statement due to lock timeout", "55P03");
+
+  @Test
+  void runRetriesALockTimeoutAfterABackoffAndReturnsWhatTheAttemptReturns() {
+    List<Integer> attempts = new ArrayList<>();
+    List<Duration> pauses = new ArrayList<>();
+    String result = POLICY.run(n -> {
+      attempts.add(n);
+      if (n < 3) throw LOCK_TIMEOUT;
+      return "swapped on attempt " + n;
+    }, "promote of v1", n -> "exhausted", new SplittableRandom(1), pauses::add);
+    assertThat(result).isEqualTo("swapped on attempt 3");
+    assertThat(attempts).containsExactly(1, 2, 3);
+    assertThat(pauses).hasSize(2);
+    assertThat(pauses.get(0)).isBetween(Duration.ZERO, Duration.ofMillis(200));
+    assertThat(pauses.get(1)).isBetween(Duration.ZERO, Duration.ofMillis(400));
+  }
+
+  @Test
+  void runGivesUpAfterMaxAttemptsAsTemporaryWithTheCallersMessage() {
+    List<Integer> attempts = new ArrayList<>();
+    List<Duration> pauses = new ArrayList<>();
+    assertThatThrownBy(() -> POLICY.run(n -> {
+      attempts.add(n);
+      throw LOCK_TIMEOUT;
+    }, "adopt of public.mv", n -> "could not lock public.mv within " + n + " attempts", new SplittableRandom(1), pauses::add))
+        .isInstanceOfSatisfying(GeoswapException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.TEMPORARY.code()))
+        .hasMessage("could not lock public.mv within 5 attempts")
+        .hasCause(LOCK_TIMEOUT);
+    assertThat(attempts).containsExactly(1, 2, 3, 4, 5);
+    assertThat(pauses).as("a pause between attempts, none after the last").hasSize(4);
+  }
+
+  @Test
+  void runTranslatesAnyOtherFailureAtOnceWithoutRetrying() {
+    List<Integer> attempts = new ArrayList<>();
+    assertThatThrownBy(() -> POLICY.run(n -> {
+      attempts.add(n);
+      throw new SQLException("relation \"x\" does not exist", "42P01");
+    }, "promote of v1", n -> "exhausted", new SplittableRandom(1), d -> { throw new AssertionError("no pause"); }))
+        .isInstanceOf(GeoswapException.class)
+        .hasMessageContaining("promote of v1");
+    assertThat(attempts).containsExactly(1);
   }
 }

@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,11 +34,11 @@ class ValidateIT {
     Fixtures.publish(db, spec, "live");
   }
 
-  private static SwapRun validate(String version) {
+  private static CliRun validate(String version) {
     return SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", version);
   }
 
-  private static JsonNode check(SwapRun run, String name) {
+  private static JsonNode check(CliRun run, String name) {
     for (JsonNode c : run.json().get("checks")) {
       if (c.get("name").asText().equals(name)) return c;
     }
@@ -45,13 +46,13 @@ class ValidateIT {
   }
 
   /** {@code check} failed, the run exited 3, and promote refuses the version. */
-  private static void assertBlocked(String version, SwapRun run, String failedCheck) {
+  private static void assertBlocked(String version, CliRun run, String failedCheck) {
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(check(run, failedCheck).get("status").asText()).isEqualTo("failed");
     assertThat(run.stderr()).contains("validation of val version " + version + " failed: ").contains(failedCheck);
     assertThat(db.value("SELECT status FROM geoswap.versions WHERE pipeline = 'val' AND version = '" + version + "'"))
         .isEqualTo("failed");
-    SwapRun promote = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", version);
+    CliRun promote = SwapRun.of(db.env, "promote", "--spec", spec.toString(), "--version", version);
     assertThat(promote.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(promote.stderr()).contains("can't be published");
     assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'val'")).isEqualTo("live");
@@ -61,7 +62,7 @@ class ValidateIT {
   @Test
   void aGoodVersionPassesEveryCheckAndIsValidated() {
     Fixtures.version(db, "val", "good", 10, "2026-01-02");
-    SwapRun run = validate("good");
+    CliRun run = validate("good");
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.json().get("status").asText()).isEqualTo("validated");
     assertThat(run.json().get("checks")).allSatisfy(c -> assertThat(c.get("status").asText()).isEqualTo("passed"));
@@ -72,7 +73,7 @@ class ValidateIT {
   @Test
   void zeroRowsFailMinRows() {
     Fixtures.version(db, "val", "empty", 0, "2026-01-02");
-    SwapRun run = validate("empty");
+    CliRun run = validate("empty");
     assertBlocked("empty", run, "min_rows");
     assertThat(check(run, "min_rows").get("observed").asLong()).isZero();
   }
@@ -81,7 +82,7 @@ class ValidateIT {
   void aTableHoldingFewerRowsThanWrittenFails() {
     Fixtures.version(db, "val", "partial", 10, "2026-01-02");
     db.exec("DELETE FROM public.val_vpartial WHERE zone_id > 7");
-    SwapRun run = validate("partial");
+    CliRun run = validate("partial");
     assertBlocked("partial", run, "rows_match_written");
     assertThat(check(run, "rows_match_written").get("observed").asLong()).isEqualTo(7);
     assertThat(check(run, "rows_match_written").get("expected").asLong()).isEqualTo(10);
@@ -90,7 +91,7 @@ class ValidateIT {
   @Test
   void aCountOtherThanExpectedFails() {
     Fixtures.version(db, "val", "nine", 9, "2026-01-02");
-    SwapRun run = validate("nine");
+    CliRun run = validate("nine");
     assertBlocked("nine", run, "expected_rows");
     assertThat(check(run, "expected_rows").get("expected").asLong()).isEqualTo(10);
   }
@@ -100,7 +101,7 @@ class ValidateIT {
     db.exec("INSERT INTO public.zones SELECT generate_series(11, 30)");
     try {
       Fixtures.version(db, "val", "grown", 30, "2026-01-02");
-      SwapRun run = validate("grown");
+      CliRun run = validate("grown");
       assertBlocked("grown", run, "max_change_pct");
       assertThat(check(run, "max_change_pct").get("observed").asDouble()).isEqualTo(200.0);
     } finally {
@@ -112,7 +113,7 @@ class ValidateIT {
   void aNullKeyFails() {
     Fixtures.version(db, "val", "nullkey", 10, "2026-01-02");
     db.exec("UPDATE public.val_vnullkey SET zone_id = NULL WHERE zone_id = 3");
-    SwapRun run = validate("nullkey");
+    CliRun run = validate("nullkey");
     assertBlocked("nullkey", run, "not_null:zone_id");
     assertThat(check(run, "not_null:zone_id").get("observed").asLong()).isEqualTo(1);
   }
@@ -121,7 +122,7 @@ class ValidateIT {
   void aDuplicateKeyFails() {
     Fixtures.version(db, "val", "dupkey", 10, "2026-01-02");
     db.exec("UPDATE public.val_vdupkey SET zone_id = 1 WHERE zone_id IN (2, 3)");
-    SwapRun run = validate("dupkey");
+    CliRun run = validate("dupkey");
     assertBlocked("dupkey", run, "key_unique");
     assertThat(check(run, "key_unique").get("detail").asText()).contains("1 key values [zone_id] that occur more than once");
   }
@@ -138,7 +139,7 @@ class ValidateIT {
     Fixtures.version(db, "val", "srid", 10, "2026-01-02", "zone_id integer, tag text, events bigint,"
         + " total_value double precision, geom geometry", null);
     db.exec("UPDATE public.val_vsrid SET geom = ST_SetSRID(geom, 3857) WHERE zone_id <= 2");
-    SwapRun run = validate("srid");
+    CliRun run = validate("srid");
     assertBlocked("srid", run, "geometry_srid");
     assertThat(check(run, "geometry_srid").get("observed").asLong()).isEqualTo(2);
   }
@@ -147,7 +148,7 @@ class ValidateIT {
   void aFalseCustomSqlCheckFails() {
     Fixtures.version(db, "val", "negative", 10, "2026-01-02");
     db.exec("UPDATE public.val_vnegative SET events = -1 WHERE zone_id = 5");
-    SwapRun run = validate("negative");
+    CliRun run = validate("negative");
     assertBlocked("negative", run, "sql[0]");
     assertThat(check(run, "sql[0]").get("observed").asBoolean()).isFalse();
   }
@@ -162,7 +163,7 @@ class ValidateIT {
           - "SELECT no_such_column > 0 FROM ${table}"
         """);
     Fixtures.version(db, "val", "brokensql", 10, "2026-01-02");
-    SwapRun run = SwapRun.of(db.env, "validate", "--spec", broken.toString(), "--version", "brokensql");
+    CliRun run = SwapRun.of(db.env, "validate", "--spec", broken.toString(), "--version", "brokensql");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(check(run, "sql[0]").get("status").asText()).isEqualTo("error");
     assertThat(check(run, "sql[0]").get("detail").asText()).contains("no_such_column");
@@ -181,7 +182,7 @@ class ValidateIT {
 
   @Test
   void anUnknownVersionIsAUsageError() {
-    SwapRun run = validate("nosuch");
+    CliRun run = validate("nosuch");
     assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.stderr()).contains("version nosuch of val is unknown to the registry");
   }

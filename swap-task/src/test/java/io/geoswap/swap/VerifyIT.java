@@ -1,5 +1,6 @@
 package io.geoswap.swap;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,7 +35,7 @@ class VerifyIT {
         + " CREATE UNIQUE INDEX ON public.mv_ver (zone_id)");
   }
 
-  private static SwapRun verify(String against, String... extra) {
+  private static CliRun verify(String against, String... extra) {
     String[] args = new String[6 + extra.length];
     System.arraycopy(new String[] {"verify", "--spec", spec.toString(), "--against", against, "--version=v1"}, 0, args, 0, 6);
     System.arraycopy(extra, 0, args, 6, extra.length);
@@ -48,7 +49,7 @@ class VerifyIT {
     return "public." + name;
   }
 
-  private static JsonNode column(SwapRun run, String name) {
+  private static JsonNode column(CliRun run, String name) {
     for (JsonNode c : run.json().get("values")) {
       if (c.get("column").asText().equals(name)) return c;
     }
@@ -57,7 +58,7 @@ class VerifyIT {
 
   @Test
   void aVersionMatchesTheMaterializedViewItReplacesAndTheMatchIsRecorded() throws Exception {
-    SwapRun run = verify("public.mv_ver", "--report", dir.resolve("reports").toString());
+    CliRun run = verify("public.mv_ver", "--report", dir.resolve("reports").toString());
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.json().get("status").asText()).isEqualTo("match");
     assertThat(run.json().get("matched_rows").asLong()).isEqualTo(50);
@@ -71,27 +72,27 @@ class VerifyIT {
 
   @Test
   void eachKindOfDifferenceIsNamedWithAnExampleKey() {
-    SwapRun deleted = verify(perturbed("p_deleted", "DELETE FROM $t WHERE zone_id = 7"));
+    CliRun deleted = verify(perturbed("p_deleted", "DELETE FROM $t WHERE zone_id = 7"));
     assertThat(deleted.exitCode()).as(deleted.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(deleted.json().at("/keys/extra/count").asLong()).isEqualTo(1);
     assertThat(deleted.json().at("/keys/extra/examples/0").asText()).isEqualTo("zone_id=7");
     assertThat(deleted.stderr()).contains("geoswap: error: version v1 of ver differs from public.p_deleted",
         "1 keys not in public.p_deleted (e.g. zone_id=7)");
 
-    SwapRun extra = verify(perturbed("p_extra", "INSERT INTO $t SELECT 99, tag, events, total_value, geom FROM $t WHERE zone_id = 1"));
+    CliRun extra = verify(perturbed("p_extra", "INSERT INTO $t SELECT 99, tag, events, total_value, geom FROM $t WHERE zone_id = 1"));
     assertThat(extra.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(extra.json().at("/keys/missing/examples/0").asText()).isEqualTo("zone_id=99");
 
-    SwapRun drift = verify(perturbed("p_float", "UPDATE $t SET total_value = total_value * (1 + 1e-6) WHERE zone_id = 12"));
+    CliRun drift = verify(perturbed("p_float", "UPDATE $t SET total_value = total_value * (1 + 1e-6) WHERE zone_id = 12"));
     assertThat(drift.exitCode()).isEqualTo(ExitCode.DATA.code());
     JsonNode tv = column(drift, "total_value");
     assertThat(tv.get("differing").asLong()).isEqualTo(1);
     assertThat(tv.get("worst_key").asText()).isEqualTo("zone_id=12");
     assertThat(tv.get("worst").asDouble()).isBetween(0.9e-6, 1.1e-6);
-    SwapRun tolerated = verify("public.p_float", "--tolerance", "total_value=1e-5");
+    CliRun tolerated = verify("public.p_float", "--tolerance", "total_value=1e-5");
     assertThat(tolerated.exitCode()).as(tolerated.toString()).isZero();
 
-    SwapRun moved = verify(perturbed("p_geom", "UPDATE $t SET geom = ST_Translate(geom, 0.5, 0) WHERE zone_id = 21"));
+    CliRun moved = verify(perturbed("p_geom", "UPDATE $t SET geom = ST_Translate(geom, 0.5, 0) WHERE zone_id = 21"));
     assertThat(moved.exitCode()).isEqualTo(ExitCode.DATA.code());
     JsonNode g = column(moved, "geom");
     assertThat(g.get("worst_key").asText()).isEqualTo("zone_id=21");
@@ -99,15 +100,15 @@ class VerifyIT {
     assertThat(g.get("changed_area").asDouble()).isEqualTo(1.0); // two half-unit slivers of a unit square
     assertThat(verify("public.p_geom", "--geometry-tolerance", "0.5").exitCode()).isZero();
 
-    SwapRun dropped = verify(perturbed("p_column", "ALTER TABLE $t DROP COLUMN events"));
+    CliRun dropped = verify(perturbed("p_column", "ALTER TABLE $t DROP COLUMN events"));
     assertThat(dropped.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(dropped.json().at("/columns/extra/0").asText()).isEqualTo("events");
 
-    SwapRun dup = verify(perturbed("p_dup", "INSERT INTO $t SELECT * FROM $t WHERE zone_id = 3"));
+    CliRun dup = verify(perturbed("p_dup", "INSERT INTO $t SELECT * FROM $t WHERE zone_id = 3"));
     assertThat(dup.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(dup.json().at("/keys/duplicate_right/examples/0").asText()).isEqualTo("zone_id=3");
 
-    SwapRun typed = verify(perturbed("p_type", "ALTER TABLE $t ALTER COLUMN events TYPE text"));
+    CliRun typed = verify(perturbed("p_type", "ALTER TABLE $t ALTER COLUMN events TYPE text"));
     assertThat(typed.json().at("/columns/incompatible/0").asText()).isEqualTo("events (int8 vs text)");
     assertThat(db.value("SELECT matched FROM geoswap.verifications WHERE against = 'public.p_type'")).isEqualTo(false);
   }
@@ -126,7 +127,7 @@ class VerifyIT {
     assertThat(db.count("SELECT count(*) FROM geoswap.verifications WHERE against IN ('public.no_such_mv', 'public.nokey')")).isZero();
   }
 
-  private static void assertUsage(SwapRun run, String... parts) {
+  private static void assertUsage(CliRun run, String... parts) {
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.stderr()).contains(parts);
     assertThat(run.json().get("exit_code").asInt()).isEqualTo(ExitCode.USAGE.code());

@@ -37,7 +37,7 @@ public final class VersionRegistry {
   }
 
   /** The comment registry.sql leaves on geoswap.versions; a registry that has it needs no DDL. */
-  static final String REGISTRY_REVISION = "geoswap registry, revision 5";
+  static final String REGISTRY_REVISION = "geoswap registry, revision 6";
 
   /**
    * Creates or upgrades the registry's schema and tables when they are missing or older than this code.
@@ -156,7 +156,7 @@ public final class VersionRegistry {
 
   private static final String COLUMNS = "pipeline, version, table_schema, table_name, status, build_id,"
       + " logical_date, run_id, rows_written, phase_seconds::text, spark_app_id, error, started_at, finished_at,"
-      + " validation::text, promoted_at";
+      + " validation::text, promoted_at, run_after";
 
   /** A version's row; {@code forUpdate} locks it for the rest of the caller's transaction. */
   public static Optional<VersionRecord> find(Connection conn, String pipeline, String version, boolean forUpdate)
@@ -193,7 +193,7 @@ public final class VersionRegistry {
         VersionStatus.of(rs.getString(5)), (UUID) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
         rowsWritten, rs.getString(10), rs.getString(11), rs.getString(12),
         rs.getObject(13, OffsetDateTime.class), rs.getObject(14, OffsetDateTime.class), rs.getString(15),
-        rs.getObject(16, OffsetDateTime.class));
+        rs.getObject(16, OffsetDateTime.class), rs.getObject(17, OffsetDateTime.class));
   }
 
   /**
@@ -249,10 +249,12 @@ public final class VersionRegistry {
 
   /**
    * Starts a (re)build of a version: status building with a fresh build id, earlier outcome cleared. A live
-   * version is refused: it is never rebuilt in place ({@link VersionStatus#next}).
+   * version is refused: it is never rebuilt in place ({@link VersionStatus#next}). The run's logical date
+   * (null when it had none) and run_after are recorded as given: validate reads the same values back, and
+   * promote tells a backfill by the logical date.
    */
   public UUID beginBuild(String pipeline, String version, String schema, String table,
-      OffsetDateTime logicalDate, String runId) {
+      OffsetDateTime logicalDate, String runId, OffsetDateTime runAfter) {
     UUID buildId = UUID.randomUUID();
     return Db.inTransaction(c, "registering the build", conn -> {
       Optional<String> live = liveVersion(conn, pipeline);
@@ -265,10 +267,11 @@ public final class VersionRegistry {
       if (existing.isPresent()) LoadMarkers.delete(conn, existing.get().buildId());
       try (PreparedStatement ps = conn.prepareStatement(
           "INSERT INTO geoswap.versions AS v (pipeline, version, table_schema, table_name, status, build_id,"
-              + " logical_date, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+              + " logical_date, run_id, run_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
               + " ON CONFLICT (pipeline, version) DO UPDATE SET table_schema = excluded.table_schema,"
               + " table_name = excluded.table_name, status = excluded.status, build_id = excluded.build_id,"
-              + " logical_date = excluded.logical_date, run_id = excluded.run_id, rows_written = NULL,"
+              + " logical_date = excluded.logical_date, run_id = excluded.run_id, run_after = excluded.run_after,"
+              + " rows_written = NULL,"
               + " phase_seconds = NULL, spark_app_id = NULL, error = NULL, started_at = now(),"
               + " error_code = NULL, finished_at = NULL, updated_at = now()")) {
         ps.setString(1, pipeline);
@@ -279,6 +282,7 @@ public final class VersionRegistry {
         ps.setObject(6, buildId);
         ps.setObject(7, logicalDate);
         ps.setString(8, runId);
+        ps.setObject(9, runAfter);
         ps.executeUpdate();
       }
       return buildId;

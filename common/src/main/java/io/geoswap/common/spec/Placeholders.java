@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class Placeholders {
   public static final Set<String> KNOWN =
-      Set.of("logical_date", "data_interval_start", "data_interval_end", "table", "version");
+      Set.of("logical_date", "data_interval_start", "data_interval_end", "run_after", "table", "version");
   /** Those only the validate step has (the table being checked). */
   public static final Set<String> CHECK_ONLY = Set.of("table");
   private static final Pattern REF = Pattern.compile("\\$\\{([^}]*)}");
@@ -32,6 +32,13 @@ public final class Placeholders {
     return names;
   }
 
+  /** The option that gives a placeholder its value; ${logical_date} falls back to run_after (RunParams). */
+  private static String hint(String name) {
+    if (name.equals("logical_date")) return " (pass --logical-date or --run-after)";
+    if (name.startsWith("data_interval") || name.equals("run_after")) return " (pass --" + name.replace('_', '-') + ")";
+    return "";
+  }
+
   /** Replaces every placeholder; one without a value is a usage error naming {@code where}. */
   public static String substitute(String text, Map<String, String> values, String where) {
     if (text == null) {
@@ -43,10 +50,7 @@ public final class Placeholders {
       String value = values.get(m.group(1));
       if (value == null) {
         throw GeoswapException.usage(
-            where + " uses ${" + m.group(1) + "} but no value was given"
-                + (m.group(1).startsWith("data_interval") || m.group(1).equals("logical_date")
-                    ? " (pass --" + m.group(1).replace('_', '-') + ")"
-                    : ""));
+            where + " uses ${" + m.group(1) + "} but no value was given" + hint(m.group(1)));
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }

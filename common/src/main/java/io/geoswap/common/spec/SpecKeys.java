@@ -194,7 +194,8 @@ final class SpecKeys {
           s -> SCHEDULE_PATTERN.matcher(s).matches() ? null
               : "'" + s + "' is neither a 5-field cron expression nor a preset like @daily"))
       .absentMeans("manual only")
-      .describedAs("cron (5 fields) or a preset (`@daily`), for the DAG");
+      .describedAs("cron (5 fields) or a preset (`@daily`), for the DAG; `@assets`: whenever one of its sources'"
+          + " Airflow assets is updated (another pipeline's view after a publish), a run without a logical date");
   static final SpecKey<Map<String, SpecValues>> SOURCES = SpecKey.of("sources", new Entries<>(
           SpecKey.of("<alias>", identifier()),
           SpecKey.of("<alias>", new Mapping(List.of(SOURCE_TABLE, SOURCE_PARTITION_COLUMN, SOURCE_PARTITIONS,

@@ -66,6 +66,10 @@ ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS error_code integer;
 -- What changed against the live version when this version was validated (validate's diff; status shows it).
 ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS diff jsonb;
 
+-- When the orchestrator's run was due (Airflow's run_after). A run without a logical date (Airflow 3: API
+-- with logical_date: null, asset-triggered) has logical_date NULL here and took ${logical_date} from this.
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS run_after timestamptz;
+
 -- What `verify` found when it compared a version with the relation it replaces (adopt requires a match).
 CREATE TABLE IF NOT EXISTS geoswap.verifications (
   pipeline     text NOT NULL,
@@ -105,4 +109,4 @@ BEGIN
 END $$;
 
 -- The revision a task checks before running this file (VersionRegistry.REGISTRY_REVISION).
-COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 5';
+COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 6';

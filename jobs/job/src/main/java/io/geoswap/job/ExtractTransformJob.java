@@ -52,7 +52,8 @@ public final class ExtractTransformJob {
 
   /** What a successful run produced (the JSON result). */
   public record Result(String pipeline, String version, String schema, String table, long rows,
-      Map<String, Double> phaseSeconds, Map<String, Map<String, Object>> sources, String sparkAppId, UUID buildId) {
+      Map<String, Double> phaseSeconds, Map<String, Map<String, Object>> sources, String sparkAppId, UUID buildId,
+      RunParams params) {
     public Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("status", VersionStatus.BUILT.value());
@@ -60,6 +61,10 @@ public final class ExtractTransformJob {
       m.put("version", version);
       m.put("table", schema + "." + table);
       m.put("rows", rows);
+      // Which timestamp ${logical_date} was (a run without a logical date takes its run_after).
+      m.put("logical_date", RunParams.render(params.logicalDate()));
+      m.put("run_after", RunParams.render(params.runAfter()));
+      m.put("date_source", params.dateSource());
       m.put("phase_seconds", phaseSeconds);
       m.put("sources", sources);
       m.put("spark_app_id", sparkAppId);
@@ -88,7 +93,7 @@ public final class ExtractTransformJob {
             + readers + ": that version is (or was) live and is never rebuilt in place; use a new version id");
       }
       UUID buildId = registry.beginBuild(spec.name(), params.version(), spec.target().schema(), loader.table(),
-          params.logicalDate(), params.runId());
+          params.logicalDate(), params.runId(), params.runAfter());
       List<Dataset<Row>> cached = new ArrayList<>();
       try {
         Result result = build(spec, params, conn, loader, registry, buildId, phases, cached);
@@ -180,7 +185,7 @@ public final class ExtractTransformJob {
       throw GeoswapException.temporary("build " + buildId + " was superseded by another build of the same version", null);
     }
     return new Result(spec.name(), params.version(), spec.target().schema(), loader.table(), rows,
-        phases.seconds(), sourceFigures, appId, buildId);
+        phases.seconds(), sourceFigures, appId, buildId, params);
   }
 
   private static void checkResultSchema(PipelineSpec spec, Dataset<Row> result) {

@@ -34,6 +34,10 @@ public final class JobMain implements Callable<Integer> {
   @Option(names = "--logical-date", description = "ISO-8601 timestamp for ${logical_date}.")
   String logicalDate;
 
+  @Option(names = "--run-after", description = "ISO-8601 timestamp: when the orchestrator's run was due, for"
+      + " ${run_after}; also ${logical_date} when the run has no logical date (Airflow 3 API or asset runs).")
+  String runAfter;
+
   @Option(names = "--data-interval-start", description = "ISO-8601 timestamp for ${data_interval_start}.")
   String dataIntervalStart;
 
@@ -61,7 +65,7 @@ public final class JobMain implements Callable<Integer> {
   @Override
   public Integer call() {
     // Validate everything that needs no database or Spark first: a bad spec fails in milliseconds.
-    RunParams params = RunParams.of(version, logicalDate, dataIntervalStart, dataIntervalEnd, runId);
+    RunParams params = RunParams.of(version, logicalDate, dataIntervalStart, dataIntervalEnd, runId, runAfter);
     PipelineSpec pipeline = new SpecLoader(new HadoopSpecFiles(new org.apache.hadoop.conf.Configuration())).load(spec);
     DbSettings db = dbOptions.resolve(env, "geoswap-job");
     LOG.info("building {} version {} into {}.{} on {}", pipeline.name(), params.version(),

@@ -1,5 +1,6 @@
 package io.geoswap.job;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.testkit.TestDb;
@@ -69,11 +70,11 @@ class BadInputIT {
     return spec(name, zones, events, policy, null, "");
   }
 
-  private static JobRun run(Path spec) {
+  private static CliRun run(Path spec) {
     return run(db.env, spec);
   }
 
-  private static JobRun run(Map<String, String> env, Path spec) {
+  private static CliRun run(Map<String, String> env, Path spec) {
     return JobRun.of(env, "--spec", spec.toString(), "--version", "v1");
   }
 
@@ -85,7 +86,7 @@ class BadInputIT {
     assertThat(status).as("registry status").isIn(null, "failed");
   }
 
-  private static void assertFails(JobRun run, int code, String... messageParts) {
+  private static void assertFails(CliRun run, int code, String... messageParts) {
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(code);
     String errorLine = run.stderr().lines().filter(l -> l.startsWith("geoswap: error: ")).findFirst().orElse("");
     assertThat(errorLine).as("one-line error on stderr").contains(messageParts);
@@ -96,7 +97,7 @@ class BadInputIT {
 
   @Test
   void invalidGeometriesUnderFailPolicyNameTheCountAndFirstKeys() {
-    JobRun run = run(spec("bad_geom", "public.bad_zones", "public.events", "fail"));
+    CliRun run = run(spec("bad_geom", "public.bad_zones", "public.events", "fail"));
     assertFails(run, ExitCode.DATA.code(), "source zones (public.bad_zones): 2 invalid geometries in column geom",
         "zone_id=2 (Self-intersection", "zone_id=5", "set on_invalid_geometry: make_valid or drop");
     assertNothingLeft("bad_geom");
@@ -105,7 +106,7 @@ class BadInputIT {
 
   @Test
   void invalidGeometriesAreDroppedWhenThePolicySaysSo() {
-    JobRun run = run(spec("drop_geom", "public.bad_zones", "public.events", "drop"));
+    CliRun run = run(spec("drop_geom", "public.bad_zones", "public.events", "drop"));
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(run.json().at("/sources/zones/dropped").asLong()).isEqualTo(2);
     assertThat(db.count("SELECT count(*) FROM public.drop_geom_vv1")).isEqualTo(4);
@@ -133,7 +134,7 @@ class BadInputIT {
     assertFails(run(spec("empty", "public.zones", "public.empty_events", "fail")), ExitCode.DATA.code(),
         "source events (public.empty_events) is empty", "allow_empty: true");
     assertNothingLeft("empty");
-    JobRun allowed = run(spec("empty_ok", "public.zones", "public.empty_events", "fail", null, ", allow_empty: true"));
+    CliRun allowed = run(spec("empty_ok", "public.zones", "public.empty_events", "fail", null, ", allow_empty: true"));
     assertThat(allowed.exitCode()).as(allowed.stderr()).isZero();
     assertThat(db.count("SELECT count(*) FROM public.empty_ok_vv1 WHERE events = 0")).isEqualTo(6);
   }
@@ -188,7 +189,7 @@ class BadInputIT {
     assertFails(run(spec), ExitCode.USAGE.code(), "invalid spec", "name: 'unsafe; DROP TABLE zones' must match",
         "sources.zones.table: 'zones; --' is not a safe identifier");
     assertThat(db.count("SELECT count(*) FROM public.zones")).isEqualTo(6);
-    JobRun badVersion = JobRun.of(db.env, "--spec", spec("ok", "public.zones", "public.events", "fail").toString(),
+    CliRun badVersion = JobRun.of(db.env, "--spec", spec("ok", "public.zones", "public.events", "fail").toString(),
         "--version", "v1;drop");
     assertFails(badVersion, ExitCode.USAGE.code(), "--version 'v1;drop' must match");
   }
@@ -205,7 +206,7 @@ class BadInputIT {
   void aWrongPasswordIsAConfigurationErrorAndNeverShown() {
     Map<String, String> env = new HashMap<>(db.env);
     env.put("PGPASSWORD", WRONG_PASSWORD);
-    JobRun run = run(env, spec("wrong_pw", "public.zones", "public.events", "fail"));
+    CliRun run = run(env, spec("wrong_pw", "public.zones", "public.events", "fail"));
     assertFails(run, ExitCode.USAGE.code(), "password authentication failed for user", "check the user and password");
     assertThat(run.stdout() + run.stderr()).doesNotContain(WRONG_PASSWORD).doesNotContain(db.settings.password());
   }

@@ -1,5 +1,6 @@
 package io.geoswap.job;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.testkit.TestDb;
@@ -18,7 +19,7 @@ public final class Equivalence {
    * An example's data (examples/{@code example}, with {@code params}) and its materialized view in the
    * test's database, then the job on pipelines/{@code example}.yaml as version it1 (plus {@code jobArgs}).
    */
-  public static JobRun buildExample(TestDb db, String example, List<String> params, String... jobArgs) {
+  public static CliRun buildExample(TestDb db, String example, List<String> params, String... jobArgs) {
     java.nio.file.Path folder = TestDb.repoRoot().resolve("examples/" + example);
     io.geoswap.job.tools.ExampleData.generate(db.settings, folder, io.geoswap.job.tools.ExampleData.params(folder, params), true);
     List<String> args = new java.util.ArrayList<>(List.of("--spec",

@@ -1,5 +1,6 @@
 package io.geoswap.job;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.testkit.TestDb;
@@ -53,7 +54,7 @@ class ExactlyOnceLoadIT {
     TestSpark.stop(spark);
   }
 
-  private static JobRun build(String version) {
+  private static CliRun build(String version) {
     return JobRun.of(db.env, "--spec", spec, "--version", version, "--logical-date", "2027-01-01");
   }
 
@@ -62,7 +63,7 @@ class ExactlyOnceLoadIT {
     spark.conf().set(ExtractTransformJob.FAIL_AFTER_COMMIT_CONF, "1");
     int failedBefore = FAILED_LOAD_TASKS.get();
 
-    JobRun run = build("retry");
+    CliRun run = build("retry");
 
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     assertThat(FAILED_LOAD_TASKS.get() - failedBefore).as("the hook failed partition 1 after its commit").isEqualTo(1);
@@ -78,7 +79,7 @@ class ExactlyOnceLoadIT {
     Object firstBuild = db.value("SELECT build_id FROM geoswap.versions WHERE version = 'again'");
     db.exec("INSERT INTO public.zone_stats_vagain SELECT * FROM public.zone_stats_vagain LIMIT 0");
 
-    JobRun second = build("again");
+    CliRun second = build("again");
 
     assertThat(second.exitCode()).as(second.stderr()).isZero();
     assertThat(db.value("SELECT build_id FROM geoswap.versions WHERE version = 'again'")).isNotEqualTo(firstBuild);
@@ -94,7 +95,7 @@ class ExactlyOnceLoadIT {
         + " VALUES ('zone_stats', 'public', 'vw_zone_stats', 'live')"
         + " ON CONFLICT (pipeline) DO UPDATE SET live_version = 'live'");
     try {
-      JobRun again = build("live");
+      CliRun again = build("live");
 
       assertThat(again.exitCode()).isEqualTo(ExitCode.USAGE.code());
       assertThat(again.stderr()).contains("version live of zone_stats is live; a live version is never rebuilt");
@@ -110,7 +111,7 @@ class ExactlyOnceLoadIT {
     assertThat(build("viewed").exitCode()).isZero();
     db.exec("CREATE VIEW public.someone_elses_view AS SELECT zone_id FROM public.zone_stats_vviewed");
 
-    JobRun again = build("viewed");
+    CliRun again = build("viewed");
 
     assertThat(again.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(again.stderr()).contains("is read by [someone_elses_view]");

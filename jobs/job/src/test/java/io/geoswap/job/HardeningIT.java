@@ -1,5 +1,6 @@
 package io.geoswap.job;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -119,11 +120,11 @@ class HardeningIT {
     return Files.readString(TestDb.repoRoot().resolve("pipelines/zone_stats.sql"));
   }
 
-  private static JobRun run(Path spec) {
+  private static CliRun run(Path spec) {
     return JobRun.of(db.env, "--spec", spec.toString(), "--version", "v1");
   }
 
-  private static void assertFails(JobRun run, int code, String... messageParts) {
+  private static void assertFails(CliRun run, int code, String... messageParts) {
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(code);
     List<String> errors = run.stderr().lines().filter(l -> l.startsWith("geoswap: error: ")).toList();
     assertThat(errors).as("one one-line error on stderr").hasSize(1);
@@ -134,7 +135,7 @@ class HardeningIT {
     assertNoSecret(run);
   }
 
-  private static void assertNoSecret(JobRun run) {
+  private static void assertNoSecret(CliRun run) {
     assertThat(run.stdout()).doesNotContain(db.settings.password());
     assertThat(run.stderr()).doesNotContain(db.settings.password());
     assertThat(run.json().toString()).doesNotContain(db.settings.password());
@@ -186,7 +187,7 @@ class HardeningIT {
   void aTransformErrorQuotesOnlyItsOffendingLineAndNeverTheSecret() {
     String sql = "-- first line, never quoted\nSELECT zone_id,\n  '" + db.settings.password()
         + "' AS secret FORM zones\n-- last line, never quoted\n";
-    JobRun run = run(spec("quote_line", sql, ""));
+    CliRun run = run(spec("quote_line", sql, ""));
     assertFails(run, ExitCode.USAGE.code(), "quote_line.sql failed:", "PARSE_SYNTAX_ERROR", "AS secret FORM zones", "****");
     assertThat(run.stderr() + run.stdout()).doesNotContain("first line, never quoted").doesNotContain("last line");
     assertNothingLeftOf("quote_line");
@@ -226,7 +227,7 @@ class HardeningIT {
         on_invalid_geometry: make_valid
         spark: {spark.sql.shuffle.partitions: 4}
         """);
-    JobRun run = run(spec);
+    CliRun run = run(spec);
     assertFails(run, ExitCode.DATA.code(), "Geometry type (MultiPolygon) does not match column type (Polygon)");
     assertNothingLeftOf("midload");
     assertThat(db.value("SELECT error FROM geoswap.versions WHERE pipeline = 'midload'")).asString()
@@ -235,7 +236,7 @@ class HardeningIT {
 
   @Test
   void anErrorWithControlBytesIsRecordedWithoutThem() {
-    JobRun run = run(spec("nul_error", "SELECT zone_id, `bad\u0000col\u0007`, geom FROM zones", ""));
+    CliRun run = run(spec("nul_error", "SELECT zone_id, `bad\u0000col\u0007`, geom FROM zones", ""));
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(ExitCode.USAGE.code());
     assertThat(run.json().get("error").asText()).contains("badcol").doesNotContain("\u0000");
     Object error = db.value("SELECT error FROM geoswap.versions WHERE pipeline = 'nul_error' AND status = 'failed'");
@@ -267,7 +268,7 @@ class HardeningIT {
         db.count("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'geoswap-%' AND pid <> pg_backend_pid()"
             + " AND datname = current_database()") == 0);
 
-    JobRun next = JobRun.of(db.env, "--spec", spec.toString(), "--version", "k2");
+    CliRun next = JobRun.of(db.env, "--spec", spec.toString(), "--version", "k2");
     assertThat(next.exitCode()).as(next.stderr()).isZero();
     assertThat(db.value("SELECT to_regclass('public.killed_vk1') IS NULL")).as("orphan dropped").isEqualTo(true);
     assertThat(db.value("SELECT status || ': ' || error FROM geoswap.versions WHERE pipeline = 'killed' AND version = 'k1'"))
@@ -321,7 +322,7 @@ class HardeningIT {
   // 9. The invalid-geometry error names no offending key.
   @Test
   void invalidGeometriesInATableWithoutAKeyNameTheirRows() {
-    JobRun run = run(spec("nokey", null, """
+    CliRun run = run(spec("nokey", null, """
         sources:
           zones: {table: public.nokey_zones}
           events: {table: public.events, partition_column: id}

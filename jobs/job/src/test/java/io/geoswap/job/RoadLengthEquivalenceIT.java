@@ -1,5 +1,6 @@
 package io.geoswap.job;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.testkit.TestDb;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class RoadLengthEquivalenceIT {
   private static SparkSession spark;
   private static TestDb db;
-  private static JobRun run;
+  private static CliRun run;
 
   @BeforeAll
   static void buildOnce() {

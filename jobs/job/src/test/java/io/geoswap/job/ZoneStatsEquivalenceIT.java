@@ -1,5 +1,6 @@
 package io.geoswap.job;
 
+import io.geoswap.testkit.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.geoswap.testkit.TestDb;
@@ -17,7 +18,7 @@ class ZoneStatsEquivalenceIT {
   private static final String CUTOFF = "2026-08-01T00:00:00Z";
   private static SparkSession spark;
   private static TestDb db;
-  private static JobRun run;
+  private static CliRun run;
 
   @BeforeAll
   static void buildOnce() {
@@ -90,7 +91,7 @@ class ZoneStatsEquivalenceIT {
   void theJdbcReadThatColumnsWithoutABinaryDecoderTakeGivesTheSameResult() {
     spark.conf().set(SourceReader.EXTRACT_CONF, "jdbc");
     try {
-      JobRun jdbc = JobRun.of(db.env, "--spec", TestDb.repoRoot().resolve("pipelines/zone_stats.yaml").toString(),
+      CliRun jdbc = JobRun.of(db.env, "--spec", TestDb.repoRoot().resolve("pipelines/zone_stats.yaml").toString(),
           "--version", "itjdbc", "--logical-date", CUTOFF);
       assertThat(jdbc.exitCode()).as(jdbc.stderr()).isZero();
       assertThat(jdbc.json().at("/sources/events/extract").asText()).isEqualTo("jdbc");

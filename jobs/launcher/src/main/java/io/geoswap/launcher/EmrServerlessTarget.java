@@ -11,6 +11,7 @@ import io.geoswap.common.db.DbErrors;
 import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;
+import io.geoswap.common.spec.RunParams;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -127,6 +128,12 @@ final class EmrServerlessTarget extends TargetCommand {
     json.put("version", version);
     rec.ifPresent(r -> json.put("table", r.tableSchema() + "." + r.tableName()));
     rec.ifPresent(r -> json.put("rows", r.rowsWritten()));
+    // As the job's own result: which timestamp ${logical_date} was (the run's logical date or its run_after).
+    rec.ifPresent(r -> {
+      json.put("logical_date", RunParams.render(r.logicalDate()));
+      json.put("run_after", RunParams.render(r.runAfter()));
+      json.put("date_source", RunParams.dateSource(r.logicalDate(), r.runAfter()));
+    });
     json.put("job_run_id", o.run().id());
     json.put("state", o.run().state().toString());
     json.put("submitted", o.submitted());

@@ -18,14 +18,22 @@ final class JobOptions {
   @Option(names = "--clear-number", defaultValue = "0", description = "How often the orchestrator's run was"
       + " cleared and re-run (Airflow's dag_run.clear_number): a fresh version each time.") int clearNumber;
   @Option(names = "--logical-date") String logicalDate;
+  @Option(names = "--run-after", description = "When the orchestrator's run was due (Airflow's run_after):"
+      + " ${run_after}, and ${logical_date} for a run without a logical date.") String runAfter;
   @Option(names = "--data-interval-start") String dataIntervalStart;
   @Option(names = "--data-interval-end") String dataIntervalEnd;
   @Option(names = "--run-id", description = "The orchestrator's run id (registry, tags).") String runId;
   @Mixin DbOptions db = new DbOptions();
   @Option(names = "--spark-conf", description = "Extra Spark setting key=value (repeatable).") List<String> sparkConf = new ArrayList<>();
 
-  /** The version to build: given, or derived from the run (then checked like a given one). */
+  /**
+   * The version to build: given, or derived from the run (then checked like a given one). The run's dates
+   * are checked here too, before anything is started: a malformed one is a usage error (exit 2).
+   */
   String version() {
+    RunParams.parseTimestamp("--run-after", runAfter);
+    RunParams.parseTimestamp("--data-interval-start", dataIntervalStart);
+    RunParams.parseTimestamp("--data-interval-end", dataIntervalEnd);
     if (version == null) {
       version = Names.versionFromRun(RunParams.parseTimestamp("--logical-date", logicalDate), runId, clearNumber);
     }
@@ -37,6 +45,7 @@ final class JobOptions {
   List<String> jobArgs(boolean withAws) {
     List<String> a = new ArrayList<>(List.of("--spec", spec, "--version", version()));
     if (logicalDate != null) a.addAll(List.of("--logical-date", logicalDate));
+    if (runAfter != null) a.addAll(List.of("--run-after", runAfter));
     if (dataIntervalStart != null) a.addAll(List.of("--data-interval-start", dataIntervalStart));
     if (dataIntervalEnd != null) a.addAll(List.of("--data-interval-end", dataIntervalEnd));
     if (runId != null) a.addAll(List.of("--run-id", runId));

@@ -73,6 +73,28 @@ class LauncherMainTest {
   }
 
   @Test
+  void aMalformedRunAfterIsOneUsageErrorLineBeforeAnythingStarts() {
+    Launch l = launch("run", "--target", "local", "--spec", "pipelines/zone_stats.yaml",
+        "--run-id", "manual__2026-12-02T01:00:00+00:00", "--run-after", "tomorrow");
+    assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(l.stderr().strip()).isEqualTo(
+        "geoswap: error: --run-after 'tomorrow' is not an ISO-8601 timestamp (e.g. 2026-11-24T03:00:00Z)");
+    assertThat(l.stdout()).contains("\"exit_code\":2");
+  }
+
+  @Test
+  void aRunWithoutALogicalDateIsVersionedByItsRunIdAndPassesRunAfterToTheJob() {
+    JobOptions job = new JobOptions();
+    job.spec = "zone_stats.yaml";
+    job.runId = "manual__2026-12-02T01:00:00+00:00";
+    job.runAfter = "2026-12-02T01:00:00+00:00";
+    assertThat(job.version()).matches("r[0-9a-f]{14}")
+        .isEqualTo(io.geoswap.common.Names.versionFromRun(null, job.runId, 0));
+    assertThat(job.jobArgs(false)).containsSequence("--run-after", "2026-12-02T01:00:00+00:00")
+        .doesNotContain("--logical-date");
+  }
+
+  @Test
   void aBadVersionIsRefusedBeforeAnythingStarts() {
     Launch l = launch("run", "local", "--spec", "s.yaml", "--version", "Bad-Version");
     assertThat(l.exitCode()).isEqualTo(ExitCode.USAGE.code());

@@ -7,6 +7,7 @@ import io.geoswap.common.ExitCode;
 import io.geoswap.job.JobRun;
 import io.geoswap.job.TestSpark;
 import io.geoswap.job.tools.ExampleData;
+import io.geoswap.testkit.CliRun;
 import io.geoswap.testkit.TestDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ class InitIT {
 
   /** init → the job → validate → verify (with {@code verifyArgs}); returns verify's JSON. */
   private static JsonNode portRunVerify(String view, String name, String... verifyArgs) throws Exception {
-    InitRun init = InitRun.init(db.env, "--from-matview", "public." + view, "--out", out.toString());
+    CliRun init = InitRun.init(db.env, "--from-matview", "public." + view, "--out", out.toString());
     assertThat(init.exitCode()).as(init.toString()).isZero();
     assertThat(init.json().get("status").asText()).isEqualTo("ported");
     Path spec = out.resolve(name + ".yaml");
@@ -59,14 +60,14 @@ class InitIT {
     assertThat(out.resolve(name + ".sql")).exists();
     assertThat(out.resolve(name + ".port.md")).exists();
 
-    JobRun job = JobRun.of(db.env, "--spec", spec.toString(), "--version", "it1");
+    CliRun job = JobRun.of(db.env, "--spec", spec.toString(), "--version", "it1");
     assertThat(job.exitCode()).as(job.stderr()).isZero();
-    InitRun validate = InitRun.swapTask(db.env, "validate", "--spec", spec.toString(), "--version", "it1");
+    CliRun validate = InitRun.swapTask(db.env, "validate", "--spec", spec.toString(), "--version", "it1");
     assertThat(validate.exitCode()).as(validate.toString()).isZero();
     List<String> args = new ArrayList<>(List.of("verify", "--spec", spec.toString(), "--against", "public." + view,
         "--version", "it1"));
     args.addAll(List.of(verifyArgs));
-    InitRun verify = InitRun.swapTask(db.env, args.toArray(String[]::new));
+    CliRun verify = InitRun.swapTask(db.env, args.toArray(String[]::new));
     assertThat(verify.exitCode()).as(verify.toString()).isZero();
     assertThat(verify.json().get("status").asText()).isEqualTo("match");
     return verify.json();
@@ -131,7 +132,7 @@ class InitIT {
 
   // ------------------------------------------------------------------------------------------ bad input
 
-  private static InitRun init(String view, Path dir) {
+  private static CliRun init(String view, Path dir) {
     return InitRun.init(db.env, "--from-matview", view, "--out", dir.toString());
   }
 
@@ -139,13 +140,13 @@ class InitIT {
   void aMissingViewATableAndAPlainViewAreDataErrorsWithOneLine() throws Exception {
     Path dir = Files.createDirectories(out.resolve("bad"));
     db.exec("CREATE OR REPLACE VIEW public.v_zones AS SELECT zone_id FROM public.zones");
-    InitRun missing = init("public.mv_nope", dir);
+    CliRun missing = init("public.mv_nope", dir);
     assertThat(missing.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(missing.stderr()).contains("materialized view public.mv_nope does not exist");
-    InitRun table = init("public.zones", dir);
+    CliRun table = init("public.zones", dir);
     assertThat(table.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(table.stderr()).contains("public.zones is a table, not a materialized view");
-    InitRun view = init("public.v_zones", dir);
+    CliRun view = init("public.v_zones", dir);
     assertThat(view.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(view.stderr()).contains("public.v_zones is a view, not a materialized view");
     try (var files = Files.list(dir)) {
@@ -158,7 +159,7 @@ class InitIT {
     Path dir = Files.createDirectories(out.resolve("nokey"));
     db.exec("DROP MATERIALIZED VIEW IF EXISTS public.mv_nokey; CREATE MATERIALIZED VIEW public.mv_nokey AS"
         + " SELECT zone_id, name FROM public.zones");
-    InitRun run = init("public.mv_nokey", dir);
+    CliRun run = init("public.mv_nokey", dir);
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(run.stderr()).contains("public.mv_nokey has no unique index: choose the key");
     assertThat(Files.readString(dir.resolve("nokey.port.md"))).contains("**none**", "CREATE UNIQUE INDEX ON public.mv_nokey");
@@ -174,7 +175,7 @@ class InitIT {
         + " DROP MATERIALIZED VIEW IF EXISTS public.mv_udf; CREATE MATERIALIZED VIEW public.mv_udf AS"
         + " SELECT z.zone_id, z.name, my_area(z.geom) AS area FROM public.zones z;"
         + " CREATE UNIQUE INDEX ON public.mv_udf (zone_id)");
-    InitRun run = init("public.mv_udf", dir);
+    CliRun run = init("public.mv_udf", dir);
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(run.stderr()).contains("first at line 3: my_area(…)");
     String report = Files.readString(dir.resolve("udf.port.md"));
@@ -191,7 +192,7 @@ class InitIT {
         + " WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10)"
         + " SELECT z.zone_id, r.n FROM public.zones z JOIN r ON r.n = z.zone_id;"
         + " CREATE UNIQUE INDEX ON public.mv_rec (zone_id)");
-    InitRun run = init("public.mv_rec", dir);
+    CliRun run = init("public.mv_rec", dir);
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.DATA.code());
     assertThat(Files.readString(dir.resolve("rec.port.md"))).contains("WITH RECURSIVE r", "recursive CTE");
     assertThat(dir.resolve("rec.sql")).doesNotExist();
