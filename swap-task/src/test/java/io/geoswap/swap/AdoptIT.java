@@ -90,6 +90,12 @@ class AdoptIT {
   @Test
   @Order(2)
   void adoptNeedsAMatchingVerifyAndRefusesDependentsItCannotMove() {
+    Fixtures.version(db, "ado", "a0", 30, "2025-12-31"); // built, never validated
+    CliRun notValidated = adopt("--version", "a0", "--force");
+    assertThat(notValidated.exitCode()).as(notValidated.toString()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(notValidated.stderr()).contains("version a0 of ado is built, not validated: adopt takes a validated version");
+    assertThat(relkind("public.vw_ado")).isEqualTo("m");
+    db.exec("DELETE FROM geoswap.versions WHERE pipeline = 'ado' AND version = 'a0'; DROP TABLE public.ado_va0");
     CliRun unverified = adopt();
     assertThat(unverified.exitCode()).as(unverified.toString()).isEqualTo(ExitCode.USAGE.code());
     assertThat(unverified.stderr()).contains("version a1 of ado has not been verified against public.vw_ado");
@@ -162,5 +168,35 @@ class AdoptIT {
     CliRun twice = adopt("--undo");
     assertThat(twice.exitCode()).isEqualTo(ExitCode.USAGE.code());
     assertThat(twice.stderr()).contains("has no adoption to undo");
+  }
+
+  @Test
+  @Order(4)
+  void aSecondAdoptOfTheSameNameIsRefusedAndChangesNothing() throws Exception {
+    Object live = db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'ado'");
+    CliRun again = adopt();
+    assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(again.stderr()).contains("public.vw_ado is not a materialized view", "adopted already?");
+    assertThat(relkind("public.vw_ado")).isEqualTo("v");
+    assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'ado'")).isEqualTo(live);
+    assertThat(readerCount("public.vw_ado")).isPositive();
+  }
+
+  @Test
+  @Order(6)
+  void anUndoWhoseKeptMaterializedViewIsGoneIsRefusedAndTheNameKeepsServing() throws Exception {
+    Fixtures.version(db, "ado", "a2", 30, "2026-01-03", Fixtures.COLUMNS, "SELECT * FROM public.base"); // the view's rows
+    assertThat(swap("validate", "--spec", spec.toString(), "--version", "a2").exitCode()).isZero();
+    assertThat(swap("verify", "--spec", spec.toString(), "--against", "public.vw_ado", "--version", "a2").exitCode()).isZero();
+    CliRun adopted = adopt("--version", "a2");
+    assertThat(adopted.exitCode()).as(adopted.toString()).isZero();
+    db.exec("DROP MATERIALIZED VIEW public.vw_ado_pre_geoswap"); // someone cleaned up by hand
+
+    CliRun undo = adopt("--undo");
+    assertThat(undo.exitCode()).as(undo.toString()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(undo.stderr()).contains("public.vw_ado_pre_geoswap that adopt kept is gone");
+    assertThat(relkind("public.vw_ado")).isEqualTo("v");
+    assertThat(db.value("SELECT live_version FROM geoswap.pipelines WHERE pipeline = 'ado'")).isEqualTo("a2");
+    assertThat(readerCount("public.vw_ado")).isEqualTo(30);
   }
 }

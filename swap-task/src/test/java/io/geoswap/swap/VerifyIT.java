@@ -104,6 +104,12 @@ class VerifyIT {
     assertThat(dropped.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(dropped.json().at("/columns/extra/0").asText()).isEqualTo("events");
 
+    // An exact column's difference has no size: null, not 0 (a NULL read the key's column before).
+    CliRun text = verify(perturbed("p_text", "UPDATE $t SET tag = 'other' WHERE zone_id = 4"));
+    assertThat(text.exitCode()).isEqualTo(ExitCode.DATA.code());
+    assertThat(column(text, "tag").at("/examples/0/difference").isNull()).as(text.toString()).isTrue();
+    assertThat(column(text, "tag").at("/examples/0/key").asText()).isEqualTo("zone_id=4");
+
     CliRun dup = verify(perturbed("p_dup", "INSERT INTO $t SELECT * FROM $t WHERE zone_id = 3"));
     assertThat(dup.exitCode()).isEqualTo(ExitCode.DATA.code());
     assertThat(dup.json().at("/keys/duplicate_right/examples/0").asText()).isEqualTo("zone_id=3");

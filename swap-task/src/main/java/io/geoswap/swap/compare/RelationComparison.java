@@ -348,10 +348,13 @@ public final class RelationComparison {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int n = key.size();
+          // wasNull() speaks of the last column read: read the size last.
+          String keyText = keyText(rs, key, 1);
           String leftValue = rs.getString(n + 1);
           String rightValue = rs.getString(n + 2);
           double m = rs.getDouble(n + 3);
-          out.add(new Example(keyText(rs, key, 1), leftValue, rightValue, rs.wasNull() ? null : m));
+          Double size = rs.wasNull() ? null : m;
+          out.add(new Example(keyText, leftValue, rightValue, size));
         }
       }
     }
