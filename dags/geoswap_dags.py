@@ -60,6 +60,12 @@ def _date_args() -> list[str]:
             " if data_interval_end is defined and data_interval_end else '' }}"]
 
 
+def _report_args(name: str) -> list[str]:
+    """validate's `--report` when `report_location` is set: one folder per pipeline."""
+    where = SETTINGS.report_location
+    return [f"--report={where.rstrip('/')}/{name}"] if where else []
+
+
 def _db_args(role: str = "publisher") -> list[str]:
     secret = SETTINGS.secret(role)
     return [f"--db-secret-id={secret}"] if secret else []
@@ -179,7 +185,8 @@ def _pipeline_dag(spec: Spec) -> DAG:
         et = RUNNER.task("extract_transform", LAUNCHER,
                          ["run", "--spec", location] + RUNNER.launcher_target() + _run_args() + _db_args("builder"),
                          inlets=spec.source_assets)
-        va = RUNNER.task("validate", SWAP_TASK, ["validate", "--spec", location, VERSION] + _date_args() + _db_args())
+        va = RUNNER.task("validate", SWAP_TASK, ["validate", "--spec", location, VERSION] + _date_args()
+                         + _report_args(spec.name) + _db_args())
         pr = RUNNER.task("promote", SWAP_TASK,
                          ["promote", "--spec", location, VERSION, "--force={{ params.force | lower }}"] + _db_args(),
                          dry_run_skips=True, announces="promote", outlets=[spec.view_asset])

@@ -100,6 +100,9 @@ class Settings:
     ecs_deferrable: bool = _key(True, _bool, "ecs: wait for the container in the triggerer, not in a worker slot")
     ecs_poll_interval: timedelta = _key(timedelta(seconds=30), _duration, "ecs: how often the wait asks ECS")
     spec_prefix: str | None = _key(None, _text, "ecs: the specs on S3 (s3://…/pipelines)")
+    report_location: str | None = _key(
+        None, _text, "validate's change report of each run against the live version: a folder, or s3://bucket/prefix "
+                     "(ecs: the task role may write geoswap/reports/*); <location>/<name>/<name>-<version>.html")
     launcher_args: tuple[str, ...] = _key((), _list(None), "ecs: the launcher's EMR Serverless options, space-separated")
 
     @property

@@ -188,13 +188,25 @@ def test_a_run_without_a_logical_date_takes_its_run_after_and_publishes(zone_dat
     assert live_version() == version
 
 
-def test_a_dry_run_builds_and_validates_and_announces_nothing(zone_data):
+def test_a_dry_run_builds_and_validates_and_announces_nothing(zone_data, tmp_path):
     before = live_version()
-    run = run_dag(dagbag().get_dag(DAG_ID), datetime(2026, 9, 22, 3, tzinfo=timezone.utc), {"dry_run": True})
+    assert before, "an earlier test published a version to compare with"
+    os.environ["GEOSWAP_REPORT_LOCATION"] = str(tmp_path / "reports")  # [geoswap] report_location
+    try:
+        dag = dagbag().get_dag(DAG_ID)
+    finally:
+        os.environ.pop("GEOSWAP_REPORT_LOCATION", None)
+    run = run_dag(dag, datetime(2026, 9, 22, 3, tzinfo=timezone.utc), {"dry_run": True})
     assert task_states(run) == {"extract_transform": "success", "validate": "success", "promote": "skipped",
                                 "gc": "success"}
     assert live_version() == before
     assert asset_events(run) == []
+    # validate wrote the change report against the live version, where report_location says
+    validated = [t for t in run.get_task_instances() if t.task_id == "validate"][0].xcom_pull(task_ids="validate")
+    assert validated["diff"]["against_version"] == before
+    page = tmp_path / "reports" / "zone_stats" / f"zone_stats-{validated['version']}.html"
+    assert validated["report"] == str(page)
+    assert "keys added" in page.read_text()
 
 
 def test_a_failing_check_fails_validate_once_and_promote_never_runs(zone_data, tmp_path):
