@@ -175,7 +175,8 @@ public final class SwapTaskMain implements Callable<Integer> {
               report.passed() ? "passed: every check, " + diff.summary() : "failed: " + failed + "; " + diff.summary(),
               diff.report(), new Relation(rec.tableSchema(), rec.tableName()),
               new Relation(spec.target().schema(), live.get().tableName()),
-              spec.target().geometry() == null ? null : spec.target().geometry().column(), 0, diffJson);
+              spec.target().geometry() == null ? null : spec.target().geometry().column(),
+              spec.checks().diffGeometryTolerance(), diffJson);
           main.err.println("  report: " + page);
           json.put("report", page);
         } else if (output != null) {

@@ -115,7 +115,7 @@ public final class Validator {
           geometries = List.of(spec.target().geometry().column());
         } else {
           geometries = Catalog.columns(c, schema, version.tableName()).stream()
-              .filter(col -> col.type().startsWith("geometry")).map(Catalog.Column::name).toList();
+              .filter(col -> col.typname().equals("geometry")).map(Catalog.Column::name).toList();
         }
         if (spec_.validGeometry() && !geometries.isEmpty()) {
           String invalid = geometries.stream().map(x -> "NOT ST_IsValid(" + Sql.ident(x) + ")")
@@ -175,7 +175,7 @@ public final class Validator {
       try {
         diff = new VersionDiff(live.get().version(), new RelationComparison().compare(c,
             new Relation(schema, version.tableName()), new Relation(schema, live.get().tableName()),
-            spec.target().key(), Tolerances.defaults()));
+            spec.target().key(), new Tolerances(gates.diffFloatTolerance(), java.util.Map.of(), gates.diffGeometryTolerance())));
         c.releaseSavepoint(sp);
       } catch (SQLException e) {
         if (DbErrors.exitCode(e) == ExitCode.TEMPORARY.code() && !timedOut(e, start)) throw e;

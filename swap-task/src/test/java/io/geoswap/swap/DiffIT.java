@@ -152,6 +152,22 @@ class DiffIT {
   }
 
   @Test
+  void theSpecsDiffTolerancesDecideWhatCountsAsChanged() {
+    // key 21's square moved by 0.5 (Hausdorff 0.5), key 7's total_value doubled (relative 0.5): within these
+    Path spec = published("tol", """
+        diff_float_tolerance: 1e-0
+        diff_geometry_tolerance: 0.5
+        max_changed_pct: 5
+        """);
+    Fixtures.version(db, "tol", "next", 101, "2026-01-02", Fixtures.COLUMNS, CHANGED);
+    CliRun run = validate(spec, "next");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.json().at("/diff/changed").asLong()).isZero();
+    assertThat(run.json().at("/diff/added").asLong()).isEqualTo(3);
+    assertThat(check(run, "max_changed_pct").get("observed").asDouble()).isEqualTo(4.85);
+  }
+
+  @Test
   void aColumnGateOnAColumnThatIsNotNumericIsASpecError() {
     Path spec = published("txt", "max_column_change_pct: {tag: 1}");
     Fixtures.version(db, "txt", "next", 101, "2026-01-02", Fixtures.COLUMNS, CHANGED);

@@ -92,6 +92,8 @@ public record PipelineSpec(
       Long minRows,
       Double maxChangePct,
       boolean diff,
+      double diffFloatTolerance,
+      double diffGeometryTolerance,
       Double maxChangedPct,
       Map<String, Double> maxColumnChangePct,
       String expectedRowsSql,
@@ -113,6 +115,8 @@ public record PipelineSpec(
      * against the input); far below Airflow's usual task timeouts.
      */
     public static final String DEFAULT_TIMEOUT = "30m";
+    /** diff_float_tolerance when a spec doesn't set it: verify's default (far above summation noise). */
+    public static final double DEFAULT_DIFF_FLOAT_TOLERANCE = 1e-9;
   }
 
   /** What the job does with invalid or NULL source geometries. */

@@ -147,6 +147,14 @@ final class SpecKeys {
       .describedAs("whether validate compares the new version with the live one by key (what changed: keys"
           + " added, removed, changed; per column the rows changed, the largest change, the change of its sum;"
           + " recorded with the version, shown by `status`, written by `validate --report`)");
+  static final SpecKey<Double> CHECK_DIFF_FLOAT_TOLERANCE = SpecKey.of("diff_float_tolerance", new Decimal(0))
+      .withDefault(Checks.DEFAULT_DIFF_FLOAT_TOLERANCE, "`1e-9`")
+      .describedAs("the relative difference under which the diff counts two float or numeric values as the same"
+          + " (sums differ in their last bits with the order of addition)");
+  static final SpecKey<Double> CHECK_DIFF_GEOMETRY_TOLERANCE = SpecKey.of("diff_geometry_tolerance", new Decimal(0))
+      .withDefault(0.0, "`0` (equal geometries)")
+      .describedAs("the Hausdorff distance, in the SRID's units, under which the diff counts two geometries as the"
+          + " same (an overlay's unions may differ by ~1e-9° from run to run: JTS noding)");
   static final SpecKey<Double> CHECK_MAX_CHANGED_PCT = SpecKey.of("max_changed_pct", new Decimal(0))
       .describedAs("the largest share of keys whose row changed against the live version, in percent: keys"
           + " added, removed, or with any value beyond the comparison's tolerances, over all keys of both");
@@ -217,7 +225,8 @@ final class SpecKeys {
           + " the first offending keys and reasons), `make_valid` (ST_MakeValid; NULLs still fail), `drop` (leave"
           + " the rows out, logged)");
   static final SpecKey<SpecValues> CHECKS = SpecKey.of("checks", new Mapping(List.of(CHECK_MIN_ROWS,
-          CHECK_MAX_CHANGE_PCT, CHECK_DIFF, CHECK_MAX_CHANGED_PCT, CHECK_MAX_COLUMN_CHANGE_PCT, CHECK_EXPECTED_ROWS_SQL,
+          CHECK_MAX_CHANGE_PCT, CHECK_DIFF, CHECK_DIFF_FLOAT_TOLERANCE, CHECK_DIFF_GEOMETRY_TOLERANCE,
+          CHECK_MAX_CHANGED_PCT, CHECK_MAX_COLUMN_CHANGE_PCT, CHECK_EXPECTED_ROWS_SQL,
           CHECK_NOT_NULL, CHECK_VALID_GEOMETRY, CHECK_SQL, CHECK_TIMEOUT), null))
       .withDefault(SpecValues.none(), "its keys' defaults")
       .describedAs("data checks, run by the validate step in a READ ONLY transaction")

@@ -2,6 +2,8 @@ package io.geoswap.common.spec;
 
 import static io.geoswap.common.spec.SpecKeys.CHECKS;
 import static io.geoswap.common.spec.SpecKeys.CHECK_DIFF;
+import static io.geoswap.common.spec.SpecKeys.CHECK_DIFF_FLOAT_TOLERANCE;
+import static io.geoswap.common.spec.SpecKeys.CHECK_DIFF_GEOMETRY_TOLERANCE;
 import static io.geoswap.common.spec.SpecKeys.CHECK_EXPECTED_ROWS_SQL;
 import static io.geoswap.common.spec.SpecKeys.CHECK_MAX_CHANGED_PCT;
 import static io.geoswap.common.spec.SpecKeys.CHECK_MAX_COLUMN_CHANGE_PCT;
@@ -130,7 +132,7 @@ public final class SpecLoader {
 
   private static Checks checks(SpecValues c) {
     return new Checks(c.get(CHECK_MIN_ROWS).longValue(), c.get(CHECK_MAX_CHANGE_PCT), c.get(CHECK_DIFF),
-        c.get(CHECK_MAX_CHANGED_PCT), c.get(CHECK_MAX_COLUMN_CHANGE_PCT), c.get(CHECK_EXPECTED_ROWS_SQL),
+        c.get(CHECK_DIFF_FLOAT_TOLERANCE), c.get(CHECK_DIFF_GEOMETRY_TOLERANCE), c.get(CHECK_MAX_CHANGED_PCT), c.get(CHECK_MAX_COLUMN_CHANGE_PCT), c.get(CHECK_EXPECTED_ROWS_SQL),
         c.get(CHECK_NOT_NULL), c.get(CHECK_VALID_GEOMETRY), c.get(CHECK_SQL),
         Durations.parseOrNull(c.get(CHECK_TIMEOUT)));
   }

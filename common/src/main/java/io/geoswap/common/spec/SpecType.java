@@ -85,8 +85,15 @@ sealed interface SpecType<T> {
 
   /** A number, at least {@code min}. */
   record Decimal(double min) implements SpecType<Double> {
+    /**
+     * A number YAML 1.2 reads as one but SnakeYAML's YAML 1.1 reads as text: {@code 1e-9} (1.1's floats need
+     * a dot, {@code 1.0e-9}). What a user writes for a tolerance.
+     */
+    private static final Pattern EXPONENT = Pattern.compile("[-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)[eE][-+]?[0-9]+");
+
     @Override
     public Double read(Object raw, String key, SpecReading spec) {
+      if (raw instanceof String text && EXPONENT.matcher(text).matches()) raw = Double.valueOf(text);
       if (!(raw instanceof Number n)) {
         spec.add(key, "'" + raw + "' is not a number");
         return null;

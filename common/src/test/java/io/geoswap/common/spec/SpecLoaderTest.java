@@ -128,7 +128,7 @@ class SpecLoaderTest {
     assertThat(spec.sources().get("zones")).isEqualTo(
         new PipelineSpec.Source("zones", "public", "zones", null, null, null, false, 0));
     assertThat(spec.onInvalidGeometry()).isEqualTo(InvalidGeometryPolicy.FAIL);
-    assertThat(spec.checks()).isEqualTo(new PipelineSpec.Checks(1L, null, true, null, Map.of(), null, List.of(), false, List.of(), java.time.Duration.ofMinutes(30)));
+    assertThat(spec.checks()).isEqualTo(new PipelineSpec.Checks(1L, null, true, 1e-9, 0.0, null, Map.of(), null, List.of(), false, List.of(), java.time.Duration.ofMinutes(30)));
     assertThat(spec.sparkConf()).isEmpty();
   }
 
@@ -159,13 +159,14 @@ class SpecLoaderTest {
   @Test
   void theDiffGatesAndTheChecksTimeoutAreReadWithTheirDefaults() {
     String yaml = VALID.replace("  max_change_pct: 20\n",
-        "  max_change_pct: 20\n  max_changed_pct: 12.5\n  max_column_change_pct: {events: 5, total_value: 0.5}\n"
+        "  max_change_pct: 20\n  diff_geometry_tolerance: 1e-9\n  max_changed_pct: 12.5\n  max_column_change_pct: {events: 5, total_value: 0.5}\n"
             + "  timeout: 90m\n");
     PipelineSpec.Checks checks = loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(yaml, "p/zone_stats.yaml").checks();
     assertThat(checks.diff()).isTrue();
     assertThat(checks.maxChangedPct()).isEqualTo(12.5);
     assertThat(checks.maxColumnChangePct()).containsExactly(Map.entry("events", 5.0), Map.entry("total_value", 0.5));
     assertThat(checks.timeout()).isEqualTo(java.time.Duration.ofMinutes(90));
+    assertThat(checks.diffGeometryTolerance()).isEqualTo(1e-9);
     PipelineSpec.Checks defaults = loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(VALID, "p/zone_stats.yaml").checks();
     assertThat(defaults.timeout()).isEqualTo(java.time.Duration.ofMinutes(30));
     assertThat(defaults.maxColumnChangePct()).isEmpty();
