@@ -168,22 +168,17 @@ public final class Validator {
     String schema = spec.target().schema();
     boolean comparable = gates.diff() && live.isPresent() && !live.get().version().equals(version.version())
         && Catalog.exists(c, schema, live.get().tableName());
-    VersionDiff diff = null;
+    VersionDiff[] diff = {null};
     if (comparable) {
-      Savepoint sp = c.setSavepoint();
-      long start = System.nanoTime();
-      try {
-        diff = new VersionDiff(live.get().version(), new RelationComparison().compare(c,
+      // Behind run()'s savepoint, as a check: a diff that fails or times out is reported as one.
+      run(checks, "diff", () -> {
+        diff[0] = new VersionDiff(live.get().version(), new RelationComparison().compare(c,
             new Relation(schema, version.tableName()), new Relation(schema, live.get().tableName()),
             spec.target().key(), new Tolerances(gates.diffFloatTolerance(), java.util.Map.of(), gates.diffGeometryTolerance())));
-        c.releaseSavepoint(sp);
-      } catch (SQLException e) {
-        if (DbErrors.exitCode(e) == ExitCode.TEMPORARY.code() && !timedOut(e, start)) throw e;
-        c.rollback(sp);
-        checks.add(timedOut(e, start) ? timeout("diff") : check("diff", "error", null, null, Text.clip(e.getMessage(), 500)));
-      }
+        return null;
+      });
     }
-    VersionDiff d = diff;
+    VersionDiff d = diff[0];
     String none = !gates.diff() ? "checks.diff is false" : comparable ? "the diff failed" : "no live version to compare with";
     if (gates.maxChangedPct() != null) {
       run(checks, "max_changed_pct", () -> d == null
@@ -211,7 +206,7 @@ public final class Validator {
         checks.add(check(name, pct <= max ? "passed" : "failed", Math.round(pct * 1e4) / 1e4, "≤ " + max, detail));
       }
     });
-    return diff;
+    return d;
   }
 
   /**
@@ -231,12 +226,16 @@ public final class Validator {
     ValidationReport.Check run() throws SQLException;
   }
 
-  /** Runs one check behind a savepoint; its SQL error becomes an error entry, unless it is temporary. */
+  /**
+   * Runs one check behind a savepoint; its SQL error becomes an error entry, unless it is temporary. A body
+   * that returns null adds no entry (the diff: its gates are the entries).
+   */
   private void run(List<ValidationReport.Check> checks, String name, CheckBody body) throws SQLException {
     Savepoint sp = c.setSavepoint();
     long start = System.nanoTime();
     try {
-      checks.add(body.run());
+      ValidationReport.Check done = body.run();
+      if (done != null) checks.add(done);
       c.releaseSavepoint(sp);
     } catch (SpecCheckError e) {
       c.rollback(sp);
