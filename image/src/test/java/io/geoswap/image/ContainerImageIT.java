@@ -133,6 +133,19 @@ class ContainerImageIT {
   }
 
   @Test
+  void initPortsAMaterializedViewWhereTheTasksRun() throws Exception {
+    db.exec("DROP MATERIALIZED VIEW IF EXISTS public.mv_img_zones;"
+        + " CREATE MATERIALIZED VIEW public.mv_img_zones AS SELECT z.zone_id, z.name, count(e.id) AS events, z.geom"
+        + "   FROM public.zones z LEFT JOIN public.events e ON ST_Contains(z.geom, e.geom) GROUP BY z.zone_id;"
+        + " CREATE UNIQUE INDEX ON public.mv_img_zones (zone_id)");
+    Run init = task("init", "--from-matview", "public.mv_img_zones", "--out", "/tmp/port");
+    assertThat(init.exitCode()).as(init.toString()).isZero();
+    assertThat(init.last().get("status").asText()).isEqualTo("ported");
+    assertThat(init.last().get("spec").asText()).isEqualTo("/tmp/port/img_zones.yaml");
+    assertThat(init.last().get("translated").asInt()).isPositive();
+  }
+
+  @Test
   void exitCodesAndTheJsonResultPassThroughTheContainer() throws Exception {
     Run usage = task();
     assertThat(usage.exitCode()).isEqualTo(ExitCode.USAGE.code());
