@@ -25,7 +25,18 @@ final class ReportOutput {
 
   ReportOutput(String destination, AwsOptions aws) {
     if (destination == null || destination.isBlank()) throw GeoswapException.usage("--report: give a folder or s3://bucket/prefix");
-    if (S3Objects.Location.is(destination)) S3Objects.Location.parse(destination + "/x"); // a bucket, at least
+    if (S3Objects.Location.is(destination)) {
+      S3Objects.Location.parse(destination + "/x"); // a bucket, at least
+    } else {
+      // A folder that can't take the report is a usage error before anything runs, not after validate.
+      Path dir = Path.of(destination);
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException | SecurityException e) {
+        throw GeoswapException.usage("--report: cannot create the folder " + destination + ": " + e.getClass().getSimpleName());
+      }
+      if (!Files.isWritable(dir)) throw GeoswapException.usage("--report: the folder " + destination + " is not writable");
+    }
     this.destination = destination;
     this.aws = aws;
   }

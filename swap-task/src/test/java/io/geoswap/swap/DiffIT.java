@@ -215,6 +215,17 @@ class DiffIT {
   }
 
   @Test
+  void aReportFolderThatCannotBeWrittenIsAUsageErrorBeforeAnythingRuns() {
+    Path spec = published("ro", "min_rows: 1");
+    Fixtures.version(db, "ro", "next", 100, "2026-01-02", Fixtures.COLUMNS, LIVE);
+    CliRun run = validate(spec, "next", "--report", "/proc/geoswap-reports");
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(run.stderr()).contains("--report: cannot create the folder /proc/geoswap-reports");
+    assertThat(db.value("SELECT status || ' ' || (validation IS NULL) FROM geoswap.versions"
+        + " WHERE pipeline = 'ro' AND version = 'next'")).isEqualTo("built true");
+  }
+
+  @Test
   void theReportCanGoToS3() throws Exception {
     Path spec = published("sss", "max_changed_pct: 50");
     Fixtures.version(db, "sss", "next", 101, "2026-01-02", Fixtures.COLUMNS, CHANGED);
@@ -234,10 +245,26 @@ class DiffIT {
       assertThat(page.response().contentType()).startsWith("text/html");
       assertThat(page.asString(StandardCharsets.UTF_8)).contains("<svg", "zone_id=21");
 
+      CliRun noRegion = validate(spec, "next", "--report", "s3://artifacts/geoswap/reports", "--aws-endpoint-url",
+          moto.endpoint);
+      if (!regionKnown()) { // a developer's AWS_REGION or ~/.aws/config would give it one
+        assertThat(noRegion.exitCode()).as(noRegion.toString()).isEqualTo(ExitCode.USAGE.code());
+        assertThat(noRegion.stderr()).contains("no AWS region for S3: set AWS_REGION or --aws-region");
+      }
+
       CliRun missing = validate(spec, "next", "--report", "s3://nope/reports", "--aws-region", "us-east-1",
           "--aws-endpoint-url", moto.endpoint);
       assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE.code());
       assertThat(missing.stderr()).contains("no such bucket: nope");
+    }
+  }
+
+  private static boolean regionKnown() {
+    try {
+      new software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain().getRegion();
+      return true;
+    } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+      return false;
     }
   }
 }

@@ -4,6 +4,7 @@ import io.geoswap.common.GeoswapException;
 import java.nio.charset.StandardCharsets;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -80,7 +81,17 @@ public final class S3Objects {
 
   private S3Client client() {
     var builder = S3Client.builder().httpClient(AwsOptions.httpClient()).overrideConfiguration(AwsOptions.overrides());
-    aws.awsRegion().ifPresent(builder::region);
+    if (aws.awsRegion().isPresent()) {
+      builder.region(aws.awsRegion().get());
+    } else {
+      // No region anywhere the SDK looks (env, profile, instance metadata) is a configuration error, not a
+      // temporary one: say so in one line instead of the provider chain's paragraph.
+      try {
+        new DefaultAwsRegionProviderChain().getRegion();
+      } catch (SdkClientException e) {
+        throw GeoswapException.usage("no AWS region for S3: set AWS_REGION or --aws-region");
+      }
+    }
     // Emulators (and S3-compatible stores) serve buckets by path, not by virtual host.
     aws.endpoint().ifPresent(e -> builder.endpointOverride(e).forcePathStyle(true));
     return builder.build();
