@@ -165,7 +165,7 @@ def test_the_java_sdk_calls_are_what_this_test_knows():
         "emr-serverless:GetApplication", "emr-serverless:StartApplication", "emr-serverless:ListJobRuns",
         "emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:CancelJobRun",
         "emr-serverless:GetDashboardForJobRun"}
-    assert sdk_calls(sources["S3SpecFiles"]) == {"s3:GetObject"}
+    assert sdk_calls(sources["S3Objects"]) == {"s3:GetObject", "s3:PutObject"}  # specs in, change reports out
     assert sdk_calls(sources["DbSecrets"]) == {"secretsmanager:GetSecretValue"}
 
 
