@@ -157,7 +157,7 @@ final class Adoption {
     ViewOwner.mayRead(c, p.owner(), Sql.qualified(p.versionTable().schema(), p.versionTable().name()));
     List<String> statements = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT format('ALTER VIEW %s OWNER TO %I', ?::text, ?::text)")) {
-      ps.setString(1, p.matview().toString());
+      ps.setString(1, Sql.qualified(p.matview().schema(), p.matview().name()));
       ps.setString(2, p.owner());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
