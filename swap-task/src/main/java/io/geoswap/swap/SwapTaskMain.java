@@ -166,7 +166,7 @@ public final class SwapTaskMain implements Callable<Integer> {
         }
         if (diff != null) {
           main.err.println("  changed: " + diff.summary());
-          json.put("diff", diffSummary(diff));
+          json.put("diff", diff.resultSummary());
         }
         if (output != null && diff != null) {
           String failed = String.join(", ", report.failures().stream().map(ValidationReport.Check::name).toList());
@@ -197,28 +197,6 @@ public final class SwapTaskMain implements Callable<Integer> {
         throw io.geoswap.common.db.DbErrors.translate("closing the connection", e);
       }
     }
-  }
-
-  /** The diff in validate's result line: the counts and, per column, what the gates measure. */
-  static Map<String, Object> diffSummary(VersionDiff diff) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("against_version", diff.liveVersion());
-    m.put("added", diff.added());
-    m.put("removed", diff.removed());
-    m.put("changed", diff.changed());
-    m.put("changed_pct", Math.round(diff.changedPct() * 1e4) / 1e4);
-    Map<String, Object> cols = new LinkedHashMap<>();
-    for (var col : diff.report().columns()) {
-      if (col.differing() == 0 && (col.sumChangePct() == null || col.sumChangePct() == 0)) continue;
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("changed", col.differing());
-      if (col.worst() != null) c.put("largest", col.worst());
-      if (col.sumChangePct() != null) c.put("sum_change_pct", col.sumChangePct());
-      if (col.changedArea() != null) c.put("changed_area", col.changedArea());
-      cols.put(col.column(), c);
-    }
-    m.put("columns", cols);
-    return m;
   }
 
   /** The build's run_after as the registry recorded it, else --run-after (a build recorded none). */

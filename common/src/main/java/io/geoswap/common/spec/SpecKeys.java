@@ -164,8 +164,7 @@ final class SpecKeys {
       .describedAs("per numeric column, the largest relative change of its sum against the live version, in"
           + " percent (`{area_m2: 5}`)");
   static final SpecKey<String> CHECK_TIMEOUT = SpecKey.of("timeout", SpecType.text("duration", DURATION,
-          d -> Durations.parseOrNull(d) != null && DURATION.matcher(d).matches() && !Durations.parseOrNull(d).isZero()
-              ? null : "'" + d + "' is not a duration like 90s, 30m or 2h"))
+          SpecKeys::checkTimeoutProblem))
       .withDefault(Checks.DEFAULT_TIMEOUT, "`" + Checks.DEFAULT_TIMEOUT + "`")
       .describedAs("the bound on each check's statement (validate's own; promote keeps its short"
           + " `--statement-timeout`); a check that runs into it fails validate with exit 3 and its name");
@@ -310,5 +309,13 @@ final class SpecKeys {
       }
     }
     return problems;
+  }
+
+  /** A check timeout is a positive duration: 0 would silently mean no bound at all (PostgreSQL, statement_timeout). */
+  static String checkTimeoutProblem(String d) {
+    if (!DURATION.matcher(d).matches() || Durations.parseOrNull(d) == null) {
+      return "'" + d + "' is not a duration like 90s, 30m or 2h";
+    }
+    return Durations.parseOrNull(d).isZero() ? "'" + d + "' must be longer than 0 (e.g. 90s, 30m or 2h)" : null;
   }
 }

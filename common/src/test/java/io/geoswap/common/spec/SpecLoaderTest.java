@@ -183,4 +183,12 @@ class SpecLoaderTest {
             .anySatisfy(p -> assertThat(p).startsWith("checks.max_column_change_pct.Bad Col: "))
             .anySatisfy(p -> assertThat(p).startsWith("checks.timeout: 'soon' is not a duration")));
   }
+
+  @Test
+  void aZeroCheckTimeoutIsAProblemThatSaysItMustBeLongerThanZero() {
+    String yaml = VALID.replace("  max_change_pct: 20\n", "  max_change_pct: 20\n  timeout: 0s\n");
+    assertThatThrownBy(() -> loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(yaml, "p/zone_stats.yaml"))
+        .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.problems())
+            .containsExactly("checks.timeout: '0s' must be longer than 0 (e.g. 90s, 30m or 2h)"));
+  }
 }

@@ -47,15 +47,38 @@ public record VersionDiff(String liveVersion, ComparisonReport report) {
         changed(), keys(), changedPct(), liveVersion);
   }
 
-  /** What validate prints, the registry keeps and status reads. */
-  public Map<String, Object> toJson() {
+  /** The counts every rendering starts with: against which version, keys added, removed, changed, and the %. */
+  public Map<String, Object> counts() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("against_version", liveVersion);
     m.put("added", added());
     m.put("removed", removed());
     m.put("changed", changed());
-    m.put("key_count", keys()); // "keys" is the comparison's: missing, extra, duplicate
     m.put("changed_pct", Math.round(changedPct() * 1e4) / 1e4);
+    return m;
+  }
+
+  /** What validate's result line carries: the counts and, per column that moved, what the gates measure. */
+  public Map<String, Object> resultSummary() {
+    Map<String, Object> m = counts();
+    Map<String, Object> cols = new LinkedHashMap<>();
+    for (ColumnResult col : report.columns()) {
+      if (col.differing() == 0 && (col.sumChangePct() == null || col.sumChangePct() == 0)) continue;
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("changed", col.differing());
+      if (col.worst() != null) c.put("largest", col.worst());
+      if (col.sumChangePct() != null) c.put("sum_change_pct", col.sumChangePct());
+      if (col.changedArea() != null) c.put("changed_area", col.changedArea());
+      cols.put(col.column(), c);
+    }
+    m.put("columns", cols);
+    return m;
+  }
+
+  /** What the registry keeps and status reads: the counts, the summary line and the whole comparison. */
+  public Map<String, Object> toJson() {
+    Map<String, Object> m = counts();
+    m.put("key_count", keys()); // "keys" is the comparison's: missing, extra, duplicate
     m.put("summary", summary());
     m.putAll(report.toJson());
     return m;
