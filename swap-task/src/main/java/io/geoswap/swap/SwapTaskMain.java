@@ -10,6 +10,7 @@ import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.registry.VersionRecord;
 import io.geoswap.common.registry.VersionRegistry;
 import io.geoswap.common.registry.VersionStatus;
+import io.geoswap.common.spec.Placeholders;
 import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.RunParams;
 import io.geoswap.common.aws.S3SpecFiles;
@@ -208,7 +209,7 @@ public final class SwapTaskMain implements Callable<Integer> {
    * The placeholder values the checks get beside those the {@link Validator} takes from the version's record
    * ({@code ${logical_date}} when the build had one, {@code ${table}}, {@code ${version}}): the dates the
    * build used, so a check sees the cutoff the build saw. A build without a logical date used its run_after
-   * for {@code ${logical_date}}; so do its checks.
+   * for {@code ${logical_date}}; so do its checks. {@code ${source_rows.<source>}}: the rows the build read.
    */
   static Map<String, String> checkPlaceholders(VersionRecord rec, RunParams params) {
     Map<String, String> values = new java.util.HashMap<>(params.placeholders());
@@ -216,6 +217,7 @@ public final class SwapTaskMain implements Callable<Integer> {
     if (runAfter != null) values.put("run_after", RunParams.render(runAfter));
     java.time.OffsetDateTime logical = RunParams.effectiveLogicalDate(rec.logicalDate(), runAfter);
     if (logical != null) values.put("logical_date", RunParams.render(logical));
+    rec.sourceRows().forEach((source, rows) -> values.put(Placeholders.SOURCE_ROWS + source, Long.toString(rows)));
     return values;
   }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PublishModeTest {
   private static VersionRecord version(VersionStatus status) {
     return new VersionRecord("p", "v1", "public", "p_vv1", status, UUID.randomUUID(), null, null, 3L, null, null,
-        status == VersionStatus.FAILED ? "min_rows failed" : null, null, null, null, null, null);
+        status == VersionStatus.FAILED ? "min_rows failed" : null, null, null, null, null, null, java.util.Map.of());
   }
 
   private static final java.time.OffsetDateTime NOV_1 = java.time.OffsetDateTime.parse("2026-11-01T03:00:00Z");
@@ -26,7 +26,7 @@ class PublishModeTest {
   /** A validated version {@code v} of a run with these dates (either may be null). */
   private static VersionRecord run(String v, java.time.OffsetDateTime logicalDate, java.time.OffsetDateTime runAfter) {
     return new VersionRecord("p", v, "public", "p_v" + v, VersionStatus.VALIDATED, UUID.randomUUID(), logicalDate,
-        null, 3L, null, null, null, null, null, null, null, runAfter);
+        null, 3L, null, null, null, null, null, null, null, runAfter, java.util.Map.of());
   }
 
   @Test

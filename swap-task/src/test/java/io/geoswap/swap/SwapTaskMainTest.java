@@ -21,7 +21,7 @@ class SwapTaskMainTest {
 
   private static VersionRecord built(OffsetDateTime logicalDate, OffsetDateTime runAfter) {
     return new VersionRecord("p", "v1", "public", "p_vv1", VersionStatus.BUILT, UUID.randomUUID(), logicalDate,
-        null, 3L, null, null, null, null, null, null, null, runAfter);
+        null, 3L, null, null, null, null, null, null, null, runAfter, java.util.Map.of("events", 42L));
   }
 
   private static RunParams options(String runAfter) {
@@ -38,6 +38,12 @@ class SwapTaskMainTest {
   void checksOfABuildWithALogicalDateKeepItAndGetRunAfterBeside() {
     Map<String, String> values = SwapTaskMain.checkPlaceholders(built(NOV_1, DEC_2), options(null));
     assertThat(values).containsEntry("logical_date", "2026-11-01T03:00:00Z").containsEntry("run_after", "2026-12-02T01:00:00Z");
+  }
+
+  @Test
+  void checksGetTheRowsTheBuildReadFromEachSourceAsSourceRowsPlaceholders() {
+    Map<String, String> values = SwapTaskMain.checkPlaceholders(built(NOV_1, DEC_2), options(null));
+    assertThat(values).containsEntry("source_rows.events", "42");
   }
 
   @Test

@@ -172,6 +172,29 @@ class ValidateIT {
   }
 
   @Test
+  void aCheckOnTheRowsTheBuildReadPassesWhenEveryRowIsCountedOnceAndFailsWhenOneIsLost() {
+    Path auditDir = dir.resolve("audit");
+    auditDir.toFile().mkdirs();
+    Path audit = Fixtures.spec(auditDir, "val", 2, """
+        min_rows: 1
+        sql:
+          - "SELECT sum(events) = ${source_rows.zones} FROM ${table}"
+        """);
+    // Fixture rows hold events = 10 * zone_id: 550 over zones 1..10, as if the build had read 550 rows.
+    Fixtures.version(db, "val", "audited", 10, "2026-01-02");
+    db.exec("UPDATE geoswap.versions SET source_rows = '{\"zones\": 550}' WHERE pipeline = 'val' AND version = 'audited'");
+    CliRun ok = SwapRun.of(db.env, "validate", "--spec", audit.toString(), "--version", "audited");
+    assertThat(ok.exitCode()).as(ok.toString()).isZero();
+    assertThat(check(ok, "sql[0]").get("status").asText()).isEqualTo("passed");
+
+    Fixtures.version(db, "val", "lostone", 10, "2026-01-02");
+    db.exec("UPDATE geoswap.versions SET source_rows = '{\"zones\": 551}' WHERE pipeline = 'val' AND version = 'lostone'");
+    CliRun lost = SwapRun.of(db.env, "validate", "--spec", audit.toString(), "--version", "lostone");
+    assertThat(lost.exitCode()).as(lost.toString()).isEqualTo(ExitCode.DATA.code());
+    assertThat(check(lost, "sql[0]").get("status").asText()).isEqualTo("failed");
+  }
+
+  @Test
   void validationChangesNoData() {
     Fixtures.version(db, "val", "untouched", 10, "2026-01-02");
     String before = (String) db.value("SELECT md5(string_agg(t::text, ',' ORDER BY zone_id)) FROM public.val_vuntouched t");

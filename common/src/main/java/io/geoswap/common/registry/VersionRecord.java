@@ -1,6 +1,7 @@
 package io.geoswap.common.registry;
 
 import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -25,7 +26,8 @@ public record VersionRecord(
     OffsetDateTime finishedAt,
     String validationJson,
     OffsetDateTime promotedAt,
-    OffsetDateTime runAfter) {
+    OffsetDateTime runAfter,
+    Map<String, Long> sourceRows) {
 
   /** The date the run's {@code ${logical_date}} stood for: its logical date, else its run_after. */
   public OffsetDateTime effectiveLogicalDate() {

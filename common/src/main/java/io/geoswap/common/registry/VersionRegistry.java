@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -37,7 +38,7 @@ public final class VersionRegistry {
   }
 
   /** The comment registry.sql leaves on geoswap.versions; a registry that has it needs no DDL. */
-  static final String REGISTRY_REVISION = "geoswap registry, revision 6";
+  static final String REGISTRY_REVISION = "geoswap registry, revision 7";
 
   /**
    * Creates or upgrades the registry's schema and tables when they are missing or older than this code.
@@ -156,7 +157,7 @@ public final class VersionRegistry {
 
   private static final String COLUMNS = "pipeline, version, table_schema, table_name, status, build_id,"
       + " logical_date, run_id, rows_written, phase_seconds::text, spark_app_id, error, started_at, finished_at,"
-      + " validation::text, promoted_at, run_after";
+      + " validation::text, promoted_at, run_after, source_rows::text";
 
   /** A version's row; {@code forUpdate} locks it for the rest of the caller's transaction. */
   public static Optional<VersionRecord> find(Connection conn, String pipeline, String version, boolean forUpdate)
@@ -186,6 +187,19 @@ public final class VersionRegistry {
     });
   }
 
+  /** {@code source_rows} as the job wrote it: source name → rows read; empty for builds before revision 7. */
+  static Map<String, Long> sourceRows(String json) {
+    if (json == null) return Map.of();
+    try {
+      Map<String, Long> m = new java.util.TreeMap<>();
+      new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).fields()
+          .forEachRemaining(e -> m.put(e.getKey(), e.getValue().asLong()));
+      return java.util.Collections.unmodifiableMap(m);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("geoswap.versions.source_rows is not JSON", e);
+    }
+  }
+
   private static VersionRecord record(ResultSet rs) throws SQLException {
     long rows = rs.getLong(9);
     Long rowsWritten = rs.wasNull() ? null : rows;
@@ -193,7 +207,7 @@ public final class VersionRegistry {
         VersionStatus.of(rs.getString(5)), (UUID) rs.getObject(6), rs.getObject(7, OffsetDateTime.class), rs.getString(8),
         rowsWritten, rs.getString(10), rs.getString(11), rs.getString(12),
         rs.getObject(13, OffsetDateTime.class), rs.getObject(14, OffsetDateTime.class), rs.getString(15),
-        rs.getObject(16, OffsetDateTime.class), rs.getObject(17, OffsetDateTime.class));
+        rs.getObject(16, OffsetDateTime.class), rs.getObject(17, OffsetDateTime.class), sourceRows(rs.getString(18)));
   }
 
   /**
@@ -301,20 +315,21 @@ public final class VersionRegistry {
 
   /** building → built, with what the job measured. False if this build is no longer the current one. */
   public boolean markBuilt(String pipeline, String version, UUID buildId, long rows, String phaseSecondsJson,
-      String sparkAppId) {
+      String sparkAppId, Map<String, Long> sourceRows) {
     return Db.inTransaction(c, "registering the built version", conn -> {
       try (PreparedStatement ps = conn.prepareStatement(
           "UPDATE geoswap.versions SET status = ?, rows_written = ?, phase_seconds = ?::jsonb,"
-              + " spark_app_id = ?, finished_at = now(), updated_at = now()"
+              + " spark_app_id = ?, source_rows = ?::jsonb, finished_at = now(), updated_at = now()"
               + " WHERE pipeline = ? AND version = ? AND build_id = ? AND status = ?")) {
         ps.setString(1, VersionStatus.BUILT.value());
         ps.setLong(2, rows);
         ps.setString(3, phaseSecondsJson);
         ps.setString(4, sparkAppId);
-        ps.setString(5, pipeline);
-        ps.setString(6, version);
-        ps.setObject(7, buildId);
-        ps.setString(8, VersionStatus.BUILDING.value());
+        ps.setString(5, io.geoswap.common.cli.Cli.toJson(sourceRows));
+        ps.setString(6, pipeline);
+        ps.setString(7, version);
+        ps.setObject(8, buildId);
+        ps.setString(9, VersionStatus.BUILDING.value());
         return ps.executeUpdate() == 1;
       }
     });

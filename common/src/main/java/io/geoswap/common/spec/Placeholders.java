@@ -16,6 +16,16 @@ public final class Placeholders {
       Set.of("logical_date", "data_interval_start", "data_interval_end", "run_after", "table", "version");
   /** Those only the validate step has (the table being checked). */
   public static final Set<String> CHECK_ONLY = Set.of("table");
+  /**
+   * {@code ${source_rows.<source>}}, checks only: the rows the build read from that source (after
+   * {@code on_invalid_geometry} dropped any), as the registry recorded them.
+   */
+  public static final String SOURCE_ROWS = "source_rows.";
+
+  /** The source a {@code ${source_rows.<source>}} names, else null. */
+  public static String sourceRowsOf(String name) {
+    return name.startsWith(SOURCE_ROWS) ? name.substring(SOURCE_ROWS.length()) : null;
+  }
   private static final Pattern REF = Pattern.compile("\\$\\{([^}]*)}");
 
   private Placeholders() {}

@@ -302,8 +302,11 @@ final class SpecKeys {
   static List<String> placeholderProblems(String text, boolean inChecks) {
     List<String> problems = new ArrayList<>();
     for (String used : Placeholders.used(text)) {
-      if (!Placeholders.KNOWN.contains(used)) {
-        problems.add("unknown placeholder ${" + used + "} (known: " + new TreeSet<>(Placeholders.KNOWN) + ")");
+      if (Placeholders.sourceRowsOf(used) != null) {
+        if (!inChecks) problems.add("${" + used + "} exists only in checks");
+      } else if (!Placeholders.KNOWN.contains(used)) {
+        problems.add("unknown placeholder ${" + used + "} (known: " + new TreeSet<>(Placeholders.KNOWN)
+            + ", and source_rows.<source> in checks)");
       } else if (!inChecks && Placeholders.CHECK_ONLY.contains(used)) {
         problems.add("${" + used + "} exists only in checks");
       }

@@ -91,6 +91,7 @@ public final class SpecLoader {
       transformLocation = SpecFiles.resolve(location, transform);
       transformSql = transformSql(transformLocation, reading);
     }
+    sourceRowsProblems(spec, reading);
     reading.throwIfAny();
     return new PipelineSpec(spec.get(NAME), spec.get(SCHEDULE), target(spec.get(TARGET)),
         sources(spec.get(SOURCES)), transformLocation, transformSql,
@@ -109,6 +110,24 @@ public final class SpecLoader {
     }
     SpecKeys.placeholderProblems(sql, false).forEach(p -> reading.add(TRANSFORM.name(), p));
     return sql;
+  }
+
+  /** A check's {@code ${source_rows.<source>}} must name one of the spec's sources. */
+  private static void sourceRowsProblems(SpecValues spec, SpecReading reading) {
+    Map<String, SpecValues> sources = spec.get(SOURCES);
+    SpecValues checks = spec.get(CHECKS);
+    if (sources == null || checks == null) return;
+    List<String> texts = new java.util.ArrayList<>();
+    if (checks.get(CHECK_EXPECTED_ROWS_SQL) != null) texts.add(checks.get(CHECK_EXPECTED_ROWS_SQL));
+    if (checks.get(CHECK_SQL) != null) texts.addAll(checks.get(CHECK_SQL));
+    for (String text : texts) {
+      for (String used : Placeholders.used(text)) {
+        String source = Placeholders.sourceRowsOf(used);
+        if (source != null && !sources.containsKey(source)) {
+          reading.add(CHECKS.name(), "${" + used + "} names no source (sources: " + sources.keySet() + ")");
+        }
+      }
+    }
   }
 
   private static Target target(SpecValues t) {

@@ -70,6 +70,10 @@ ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS diff jsonb;
 -- with logical_date: null, asset-triggered) has logical_date NULL here and took ${logical_date} from this.
 ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS run_after timestamptz;
 
+-- Rows the build read from each source ({"events": 8101504, "zones": 2000}): checks name them as
+-- ${source_rows.<source>}, an audit that costs the database nothing (the count it would otherwise redo).
+ALTER TABLE geoswap.versions ADD COLUMN IF NOT EXISTS source_rows jsonb;
+
 -- What `verify` found when it compared a version with the relation it replaces (adopt requires a match).
 CREATE TABLE IF NOT EXISTS geoswap.verifications (
   pipeline     text NOT NULL,
@@ -109,4 +113,4 @@ BEGIN
 END $$;
 
 -- The revision a task checks before running this file (VersionRegistry.REGISTRY_REVISION).
-COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 6';
+COMMENT ON TABLE geoswap.versions IS 'geoswap registry, revision 7';

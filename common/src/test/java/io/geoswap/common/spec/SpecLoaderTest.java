@@ -191,4 +191,18 @@ class SpecLoaderTest {
         .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.problems())
             .containsExactly("checks.timeout: '0s' must be longer than 0 (e.g. 90s, 30m or 2h)"));
   }
+
+  @Test
+  void sourceRowsPlaceholdersExistInChecksOnlyAndMustNameASource() {
+    String ok = VALID.replace("SELECT count(*) > 0 FROM ${table}", "SELECT sum(n) = ${source_rows.events} FROM ${table}");
+    assertThat(loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(ok, "p/zone_stats.yaml").checks().sql())
+        .containsExactly("SELECT sum(n) = ${source_rows.events} FROM ${table}");
+    String bad = VALID.replace("SELECT count(*) > 0 FROM ${table}", "SELECT sum(n) = ${source_rows.evnts} FROM ${table}");
+    assertThatThrownBy(() -> loader(Map.of("p/zone_stats.sql", "SELECT 1")).parse(bad, "p/zone_stats.yaml"))
+        .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.problems())
+            .containsExactly("checks: ${source_rows.evnts} names no source (sources: [zones, events])"));
+    assertThatThrownBy(() -> loader(Map.of("p/zone_stats.sql", "SELECT ${source_rows.events}")).parse(VALID, "p/zone_stats.yaml"))
+        .isInstanceOfSatisfying(SpecException.class, e -> assertThat(e.problems())
+            .containsExactly("transform: ${source_rows.events} exists only in checks"));
+  }
 }

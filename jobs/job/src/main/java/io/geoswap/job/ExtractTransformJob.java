@@ -181,7 +181,10 @@ public final class ExtractTransformJob {
     phases.stop();
 
     String appId = spark.sparkContext().applicationId();
-    if (!registry.markBuilt(spec.name(), params.version(), buildId, rows, io.geoswap.common.cli.Cli.toJson(phases.seconds()), appId)) {
+    Map<String, Long> sourceRows = new java.util.TreeMap<>();
+    sourceFigures.forEach((name, f) -> sourceRows.put(name, (Long) f.get("rows")));
+    if (!registry.markBuilt(spec.name(), params.version(), buildId, rows, io.geoswap.common.cli.Cli.toJson(phases.seconds()),
+        appId, sourceRows)) {
       throw GeoswapException.temporary("build " + buildId + " was superseded by another build of the same version", null);
     }
     return new Result(spec.name(), params.version(), spec.target().schema(), loader.table(), rows,

@@ -2,6 +2,7 @@ package io.geoswap.swap.compare;
 
 import io.geoswap.common.GeoswapException;
 import io.geoswap.common.Sql;
+import io.geoswap.common.db.Catalog;
 import io.geoswap.swap.compare.ComparisonReport.ColumnResult;
 import io.geoswap.swap.compare.ComparisonReport.Example;
 import io.geoswap.swap.compare.ComparisonReport.KeyDifference;
@@ -272,13 +273,8 @@ public final class RelationComparison {
   /** Columns in order, with their base type names; empty when the relation doesn't exist. */
   static Map<String, Col> columns(Connection c, Relation rel) throws SQLException {
     Map<String, Col> cols = new LinkedHashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, t.typname FROM pg_attribute a"
-        + " JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = to_regclass(?) AND a.attnum > 0"
-        + " AND NOT a.attisdropped ORDER BY a.attnum")) {
-      ps.setString(1, rel.sql());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) cols.put(rs.getString(1), new Col(rs.getString(1), rs.getString(2)));
-      }
+    for (Catalog.Column col : Catalog.columns(c, rel.schema(), rel.name())) {
+      cols.put(col.name(), new Col(col.name(), col.typname()));
     }
     return cols;
   }
