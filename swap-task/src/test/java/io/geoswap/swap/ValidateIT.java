@@ -34,6 +34,13 @@ class ValidateIT {
     Fixtures.publish(db, spec, "live");
   }
 
+  /** Another spec of pipeline val, with {@code checksYaml}, in a folder of its own. */
+  private static Path specIn(String folder, String checksYaml) {
+    Path d = dir.resolve(folder);
+    d.toFile().mkdirs();
+    return Fixtures.spec(d, "val", 2, checksYaml);
+  }
+
   private static CliRun validate(String version) {
     return SwapRun.of(db.env, "validate", "--spec", spec.toString(), "--version", version);
   }
@@ -155,9 +162,7 @@ class ValidateIT {
 
   @Test
   void aCustomCheckThatDoesNotRunIsASpecErrorAndTheOtherChecksStillRun() {
-    Path brokenDir = dir.resolve("broken");
-    brokenDir.toFile().mkdirs();
-    Path broken = Fixtures.spec(brokenDir, "val", 2, """
+    Path broken = specIn("broken", """
         min_rows: 1
         sql:
           - "SELECT no_such_column > 0 FROM ${table}"
@@ -173,9 +178,7 @@ class ValidateIT {
 
   @Test
   void aCheckOnTheRowsTheBuildReadPassesWhenEveryRowIsCountedOnceAndFailsWhenOneIsLost() {
-    Path auditDir = dir.resolve("audit");
-    auditDir.toFile().mkdirs();
-    Path audit = Fixtures.spec(auditDir, "val", 2, """
+    Path audit = specIn("audit", """
         min_rows: 1
         sql:
           - "SELECT sum(events) = ${source_rows.zones} FROM ${table}"
