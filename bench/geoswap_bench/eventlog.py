@@ -4,7 +4,8 @@ The event log (`spark.eventLog.enabled`) is one JSON object a line, each a liste
   SparkListenerApplicationStart/End   the application's window ("Timestamp", ms)
   SparkListenerExecutorAdded          the cores each executor brings ("Executor Info" → "Total Cores")
   SparkListenerStageSubmitted         a stage's task count and its RDDs ("Stage Info")
-  SparkListenerTaskEnd                each task's "Launch Time" and "Finish Time" ("Task Info", ms)
+  SparkListenerTaskEnd                each task's "Launch Time" and "Finish Time" ("Task Info", ms) and its
+                                      "Executor CPU Time" ("Task Metrics", ns)
 Field names as Spark 3.5 writes them (org.apache.spark.util.JsonProtocol).
 
 The model is Sparklens' (qubole/sparklens, "Spark Scheduler simulator"): a run is the driver's time, when no
@@ -31,6 +32,7 @@ SOURCE_RDDS = ("ParallelCollectionRDD", "JDBCRDD")
 class Task:
     launch_ms: int
     finish_ms: int
+    cpu_ms: float = 0.0  # the executor's CPU time on it ("Executor CPU Time", ns in the log)
 
     @property
     def ms(self) -> int:
@@ -52,6 +54,10 @@ class Stage:
     @property
     def longest_ms(self) -> int:
         return max((t.ms for t in self.tasks), default=0)
+
+    @property
+    def cpu_ms(self) -> float:
+        return sum(t.cpu_ms for t in self.tasks)
 
     @property
     def skew(self) -> float:
@@ -103,7 +109,8 @@ def read(path: str | Path) -> EventLog:
                 ti = e["Task Info"]
                 sid = e["Stage ID"]
                 stage = stages.setdefault(sid, Stage(sid, "", 0))
-                stage.tasks.append(Task(ti["Launch Time"], ti["Finish Time"]))
+                cpu_ns = (e.get("Task Metrics") or {}).get("Executor CPU Time", 0)
+                stage.tasks.append(Task(ti["Launch Time"], ti["Finish Time"], cpu_ns / 1e6))
     if start is None:
         raise ValueError(f"{path}: no SparkListenerApplicationStart: not a Spark event log")
     ran = [s for s in stages.values() if s.tasks]
@@ -132,7 +139,8 @@ def trim(src: str | Path, dst: str | Path) -> None:
             elif kind == "SparkListenerTaskEnd":
                 ti = e["Task Info"]
                 t = {"Event": kind, "Stage ID": e["Stage ID"], "Stage Attempt ID": e["Stage Attempt ID"],
-                     "Task Info": {k: ti[k] for k in ("Task ID", "Index", "Launch Time", "Finish Time", "Executor ID")}}
+                     "Task Info": {k: ti[k] for k in ("Task ID", "Index", "Launch Time", "Finish Time", "Executor ID")},
+                     "Task Metrics": {"Executor CPU Time": (e.get("Task Metrics") or {}).get("Executor CPU Time", 0)}}
             else:
                 continue
             out.write(json.dumps(t) + "\n")
@@ -171,7 +179,7 @@ class Prediction:
     wall_s: float
     driver_s: float
     stages_s: float
-    bound_by_longest_s: float  # how much of stages_s is a longest task's, not the slots' share
+    bound_by_longest_s: float  # how much of stages_s is a longest task's (or the database floor's), not the slots' share
 
 
 def source_partitions(log: EventLog) -> int:
@@ -186,12 +194,20 @@ class Model:
     the time any task ran, so the start before Spark's application and the exit after it count as driver time.
     The scan stages are those that start from a source RDD in `partitions` tasks, the recorded run's count of
     the source that `partitions` splits; it must be at least 2, or a scan can't be told from a one-task read.
+
+    With `cpu`, a task's time is its executor CPU time instead of its duration: the work alone, as if every
+    slot had a core to itself and never waited for the database — on a machine whose cores the run shares
+    (with PostgreSQL, the JIT, other processes) durations count the waiting too. The stage groups and the
+    driver time stay those of the durations.
     """
 
-    def __init__(self, log: EventLog, wall_s: float, partitions: int):
+    def __init__(self, log: EventLog, wall_s: float, partitions: int, per_row_share: float = 1.0, cpu: bool = False):
         if partitions < 2:
             raise ValueError("the model needs a run whose source was read in at least 2 partitions")
-        self.log, self.wall_s, self.partitions = log, wall_s, partitions
+        self.log, self.wall_s, self.partitions, self.cpu = log, wall_s, partitions, cpu
+        # The part of the scans' task time that grows with the rows; the rest (JIT, code generation, the
+        # COPY's start) is paid once a task whatever it reads.
+        self.per_row_share = min(1.0, max(0.0, per_row_share))
         self.groups = groups(log)
         busy_s = sum(g.window_ms for g in self.groups) / 1000
         self.driver_s = max(0.0, wall_s - busy_s)
@@ -199,32 +215,50 @@ class Model:
     def is_scan(self, s: Stage) -> bool:
         return s.reads_source and len(s.tasks) == self.partitions
 
+    def _ms(self, t: Task) -> float:
+        return t.cpu_ms if self.cpu else t.ms
+
+    def work_ms(self, s: Stage) -> float:
+        return sum(self._ms(t) for t in s.tasks)
+
+    def longest_ms(self, s: Stage) -> float:
+        return max((self._ms(t) for t in s.tasks), default=0)
+
+    def skew(self, s: Stage) -> float:
+        total = self.work_ms(s)
+        return self.longest_ms(s) * len(s.tasks) / total if total else 1.0
+
     def scan_skew(self) -> float:
-        return max((s.skew for s in self.log.stages if self.is_scan(s)), default=1.0)
+        return max((self.skew(s) for s in self.log.stages if self.is_scan(s)), default=1.0)
 
     def scan_task_s(self) -> float:
-        return sum(s.task_ms for s in self.log.stages if self.is_scan(s)) / 1000
+        return sum(self.work_ms(s) for s in self.log.stages if self.is_scan(s)) / 1000
 
     def task_s(self, s: Stage, rows_scale: float) -> float:
-        """A stage's task time; a scan's grows with the rows read (one row's work is the same at any size:
-        COPY decoding, the geometry checks, the join, the partial aggregate), the others' is per zone."""
-        return s.task_ms / 1000 * (rows_scale if self.is_scan(s) else 1.0)
+        """A stage's task time; a scan's per-row part grows with the rows read (one row's work is the same at
+        any size: COPY decoding, the geometry checks, the join, the partial aggregate), the others' is per zone."""
+        if not self.is_scan(s):
+            return self.work_ms(s) / 1000
+        return self.work_ms(s) / 1000 * (1 - self.per_row_share + self.per_row_share * rows_scale)
 
     def longest_s(self, s: Stage, partitions: int, rows_scale: float = 1.0) -> float:
         """A stage's longest task with `partitions` source partitions: a scan's task time splits over them
         (with the skew this run showed, never more than the whole); any other stage keeps its own."""
         if not self.is_scan(s):
-            return s.longest_ms / 1000
+            return self.longest_ms(s) / 1000
         t = self.task_s(s, rows_scale)
-        return min(t, t / partitions * s.skew)
+        return min(t, t / partitions * self.skew(s))
 
-    def predict(self, slots: int, partitions: int, rows_scale: float = 1.0) -> Prediction:
+    def predict(self, slots: int, partitions: int, rows_scale: float = 1.0, scan_floor_s: float = 0.0) -> Prediction:
         """The run on `slots` task slots (executors × cores) with its source in `partitions` partitions,
-        reading `rows_scale` times the rows."""
+        reading `rows_scale` times the rows; a scan's stages take at least `scan_floor_s` (what the database
+        needs to serve them)."""
         stages = bound = 0.0
         for g in self.groups:
             ideal = sum(self.task_s(s, rows_scale) for s in g.stages) / slots
             longest = max(self.longest_s(s, partitions, rows_scale) for s in g.stages)
+            if any(self.is_scan(s) for s in g.stages):
+                longest = max(longest, scan_floor_s)
             stages += max(ideal, longest)
             bound += max(0.0, longest - ideal)
         return Prediction(self.driver_s + stages, self.driver_s, stages, bound)

@@ -29,6 +29,15 @@ def raw_tasks():
     return tasks
 
 
+def raw_cpu_ms():
+    """Per stage, its tasks' executor CPU time in ms (the log has ns)."""
+    cpu = defaultdict(float)
+    for e in raw_events():
+        if e["Event"] == "SparkListenerTaskEnd":
+            cpu[e["Stage ID"]] += e["Task Metrics"]["Executor CPU Time"] / 1e6
+    return cpu
+
+
 def busy_ms(intervals):
     """Time covered by at least one interval."""
     total, end = 0, None
@@ -58,6 +67,12 @@ def test_every_task_end_is_counted_in_its_stage(log):
     assert {s.id: len(s.tasks) for s in log.stages} == {sid: len(t) for sid, t in tasks.items()}
     assert {s.id: s.task_ms for s in log.stages} == {sid: sum(f - l for l, f in t) for sid, t in tasks.items()}
     assert {s.id: s.longest_ms for s in log.stages} == {sid: max(f - l for l, f in t) for sid, t in tasks.items()}
+
+
+def test_each_stage_has_its_tasks_executor_cpu_time(log):
+    assert {s.id: s.cpu_ms for s in log.stages} == pytest.approx(raw_cpu_ms())
+    # The recording shared 2 cores with PostgreSQL and JIT threads: its tasks waited part of their time.
+    assert all(0 < s.cpu_ms <= s.task_ms for s in log.stages)
 
 
 def test_the_application_window_and_the_slots_come_from_their_events(log):
@@ -139,6 +154,30 @@ def test_more_rows_grow_only_the_scans(log, model):
     scan_s = sum(s.task_ms for s in log.stages if model.is_scan(s)) / 1000
     assert ten.stages_s - one.stages_s == pytest.approx(9 * scan_s)
     assert ten.driver_s == one.driver_s
+
+
+def test_only_the_per_row_share_of_the_scans_grows_with_the_rows(log):
+    half = Model(log, log.app_ms / 1000, source_partitions(log), per_row_share=0.5)
+    none = Model(log, log.app_ms / 1000, source_partitions(log), per_row_share=0.0)
+    scan_s = sum(s.task_ms for s in log.stages if half.is_scan(s)) / 1000
+    assert half.predict(1, 1, rows_scale=3).stages_s - half.predict(1, 1).stages_s == pytest.approx(scan_s)
+    assert none.predict(1, 1, rows_scale=3).stages_s == pytest.approx(none.predict(1, 1).stages_s)
+
+
+def test_the_cpu_model_counts_the_work_and_keeps_the_driver_time(log, model):
+    cpu = Model(log, log.app_ms / 1000, source_partitions(log), cpu=True)
+    assert cpu.driver_s == model.driver_s
+    assert cpu.predict(1, 1).stages_s == pytest.approx(sum(raw_cpu_ms().values()) / 1000)
+    assert cpu.predict(2, 2).wall_s < model.predict(2, 2).wall_s
+
+
+def test_a_database_floor_holds_up_only_the_scans(log, model):
+    free = model.predict(64, 64)
+    floored = model.predict(64, 64, scan_floor_s=100.0)
+    scan_groups = [g for g in groups(log) if any(model.is_scan(s) for s in g.stages)]
+    others = free.stages_s - sum(max(g.task_ms / 1000 / 64,
+                                     max(model.longest_s(s, 64) for s in g.stages)) for g in scan_groups)
+    assert floored.stages_s == pytest.approx(others + 100.0 * len(scan_groups))
 
 
 def test_a_run_read_in_one_partition_cannot_be_modelled(log):
