@@ -277,7 +277,9 @@ def analyse(results: list[dict]) -> dict:
 
 
 def report(events: int, results: list[dict], a: dict) -> str:
-    when = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
+    # When the runs were made (the first run's event log), also when --from analyses them again later.
+    first = Path(results[0]["event_log"])
+    when = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(first.stat().st_mtime if first.exists() else None))
     lines = ["# geoswap: scale-out estimate from the job's event log (zone_stats)", "",
              f"{events:,} events, 2,000 zones; the rows read set by the logical date; this machine: "
              f"{os.cpu_count()} CPUs, PostgreSQL on the same cores; {when}.", "",
@@ -291,6 +293,12 @@ def report(events: int, results: list[dict], a: dict) -> str:
         lines.append(f"| {r['run']} | {r['rows']:,} | {r['slots']} | {r['partitions']} | {r['wall_s']} | {r['driver_s']} | "
                      f"{r['tasks_s']} | {r['start_s']} | {r['extract']} | {r['transform']} | {r['load']} | {r['index']} | "
                      f"{r['jvm_cpu_s'] if r['jvm_cpu_s'] is not None else 'n/a'} | {r['pg_cpu_s']} |")
+    most = max(r["rows"] for r in results)
+    for kind in ("local[2]", "local[1]"):
+        walls = [r["wall_s"] for r in results if r["run"].startswith(kind) and r["rows"] == most]
+        if len(walls) > 1:
+            lines.append(f"\n{kind} at the most rows: {min(walls)}–{max(walls)} s over {len(walls)} runs "
+                         f"(max ÷ min {max(walls) / min(walls):.2f}: the machine's other load, not the job).")
     lines += ["", "JVM CPU of the standalone runs is the launcher's and spark-submit's only (executors are the workers' "
               "children), so n/a there.", "",
               f"## The model, from the event log of the median {a['base_run']} ({a['base_wall_s']} s)", "",
