@@ -7,7 +7,8 @@
   harness     one workload end to end: data, the view, the methods in turn, each result checked
   results     the result comparison, ratios against REFRESH, the harness's own checks, CSV, Markdown, chart
   cli         `./geoswap bench`
-  scaling     `./geoswap scaling`: serial vs parallel time of the job
+  eventlog    Spark's event log of a run, and the Sparklens-style model of it on N task slots
+  scaling     `./geoswap scaling`: the job's wall on N executors, predicted from its event log and checked
 """
 from __future__ import annotations
 
