@@ -10,32 +10,33 @@ import java.util.Iterator;
 import java.util.OptionalLong;
 import java.util.UUID;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.ForeachPartitionFunction;
-import org.apache.spark.sql.Row;
+import org.apache.spark.api.java.function.VoidFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads one Spark partition into the version table with COPY, exactly once: the partition's rows and its
+ * Loads one Spark partition into the version table with a binary COPY of its internal rows
+ * ({@link BinaryCopyEncoder}), exactly once: the partition's rows and its
  * marker row commit in one transaction ({@link LoadMarkers}, the registry's ledger), so a later attempt of a
  * partition that already committed writes nothing.
  */
-public final class PartitionWriter implements ForeachPartitionFunction<Row>, Serializable {
+public final class PartitionWriter implements VoidFunction<Iterator<InternalRow>>, Serializable {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionWriter.class);
-  private static final int FLUSH_CHARS = 1 << 16;
+  private static final int FLUSH_BYTES = 1 << 16;
 
   private final DbSettings db;
   private final String copySql;
-  private final CopyEncoder encoder;
+  private final BinaryCopyEncoder encoder;
   private final UUID buildId;
   private final String pipeline;
   private final String version;
   /** Test hook: the first attempt of this partition fails right after its commit (-1: never). */
   private final int failAfterCommitPartition;
 
-  public PartitionWriter(DbSettings db, String copySql, CopyEncoder encoder, UUID buildId, String pipeline,
+  public PartitionWriter(DbSettings db, String copySql, BinaryCopyEncoder encoder, UUID buildId, String pipeline,
       String version, int failAfterCommitPartition) {
     this.db = db;
     this.copySql = copySql;
@@ -47,7 +48,7 @@ public final class PartitionWriter implements ForeachPartitionFunction<Row>, Ser
   }
 
   @Override
-  public void call(Iterator<Row> rows) throws Exception {
+  public void call(Iterator<InternalRow> rows) throws Exception {
     TaskContext task = TaskContext.get();
     int partition = task == null ? 0 : task.partitionId();
     int attempt = task == null ? 0 : task.attemptNumber();
@@ -64,16 +65,19 @@ public final class PartitionWriter implements ForeachPartitionFunction<Row>, Ser
     }
   }
 
-  private long copy(Connection c, Iterator<Row> rows) throws SQLException {
+  private long copy(Connection c, Iterator<InternalRow> rows) throws SQLException {
     CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
     try {
-      StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);
+      CopyBuffer buf = new CopyBuffer(FLUSH_BYTES + 4096);
+      BinaryCopyEncoder.header(buf);
       while (rows.hasNext()) {
+        // Spark may reuse the row object for the next row: it is encoded before that.
         encoder.encode(rows.next(), buf);
-        if (buf.length() >= FLUSH_CHARS) {
+        if (buf.length() >= FLUSH_BYTES) {
           write(in, buf);
         }
       }
+      BinaryCopyEncoder.trailer(buf);
       write(in, buf);
       return in.endCopy();
     } finally {
@@ -81,10 +85,9 @@ public final class PartitionWriter implements ForeachPartitionFunction<Row>, Ser
     }
   }
 
-  private static void write(CopyIn in, StringBuilder buf) throws SQLException {
+  private static void write(CopyIn in, CopyBuffer buf) throws SQLException {
     if (buf.length() == 0) return;
-    byte[] bytes = buf.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    in.writeToCopy(bytes, 0, bytes.length);
-    buf.setLength(0);
+    in.writeToCopy(buf.array(), 0, buf.length());
+    buf.clear();
   }
 }

@@ -58,15 +58,18 @@ public final class TableLoader {
     });
   }
 
-  /** Loads {@code result} partition by partition, exactly once each (see {@link PartitionWriter}). */
+  /**
+   * Loads {@code result} partition by partition, exactly once each (see {@link PartitionWriter}), from
+   * Spark's internal rows: no conversion to external {@code Row}s, values written in their binary forms.
+   */
   public void load(Dataset<Row> result, UUID buildId, String version, int failAfterCommitPartition) {
     List<String> cols = new ArrayList<>();
     for (StructField f : result.schema().fields()) cols.add(f.name());
-    String copySql = "COPY " + qualified + " (" + Sql.idents(cols) + ") FROM STDIN (FORMAT text)";
-    CopyEncoder encoder = spec.target().geometry() == null ? new CopyEncoder(result.schema(), null, 0)
-        : new CopyEncoder(result.schema(), spec.target().geometry().column(), spec.target().geometry().srid());
-    result.foreachPartition(new PartitionWriter(db, copySql, encoder, buildId, spec.name(), version,
-        failAfterCommitPartition));
+    String copySql = "COPY " + qualified + " (" + Sql.idents(cols) + ") FROM STDIN (FORMAT binary)";
+    BinaryCopyEncoder encoder = spec.target().geometry() == null ? new BinaryCopyEncoder(result.schema(), null, 0)
+        : new BinaryCopyEncoder(result.schema(), spec.target().geometry().column(), spec.target().geometry().srid());
+    result.queryExecution().toRdd().toJavaRDD().foreachPartition(new PartitionWriter(db, copySql, encoder,
+        buildId, spec.name(), version, failAfterCommitPartition));
   }
 
   /** The spec's indexes, a unique index on the key, then ANALYZE so the first reader gets good plans. */
