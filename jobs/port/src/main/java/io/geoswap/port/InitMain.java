@@ -152,8 +152,7 @@ public final class InitMain implements Callable<Integer> {
     if (!port.isRefused() && plan.key() != null) {
       // The port went through but doesn't plan: say so in the report's refusals.
       List<SqlPort.Line> refused = List.of(new SqlPort.Line(1, "the ported SQL", null, why));
-      shown = new SqlPort.Result(null, port.sources(), port.makeValid(), port.translated(), port.mayDiffer(), refused,
-          port.floatTolerances(), port.geometryTolerance());
+      shown = port.withRefused(refused);
     }
     Files.writeString(report, PortReport.markdown(mv, pipeline, plan, shown, new PortReport.Outcome("Not ported",
         why, null, List.of())), StandardCharsets.UTF_8);
