@@ -3,7 +3,8 @@
 -- hubs each with a few routes, ${stops} stops and ${inspections} stop inspections. Stops cover only the
 -- western 80% of the grid, so some districts have none (the LEFT JOIN case); ~10% of capacities and
 -- inspection scores are NULL and some capacities 0 (NULLIF). Route names are lower case letters and
--- digits, which every collation sorts the same way (string_agg … ORDER BY). Deterministic for a given
+-- digits, which every collation sorts the same way (string_agg … ORDER BY); a hub's first route always has
+-- an opening date (the newest route is then never a tie among NULLs). Deterministic for a given
 -- ${seed}.
 DROP MATERIALIZED VIEW IF EXISTS public.mv_transit_access;
 DROP TABLE IF EXISTS public.inspections;
@@ -48,7 +49,7 @@ CREATE TABLE public.routes (
 INSERT INTO public.routes
 SELECT row_number() OVER (ORDER BY h.id, k), h.id, 'r' || lpad((h.id * 10 + k)::text, 4, '0'),
        CASE WHEN random() < 0.3 THEN 'tram' ELSE 'bus' END,
-       CASE WHEN random() < 0.1 THEN NULL ELSE date '2000-01-01' + (random() * 9000)::int END,
+       CASE WHEN k > 1 AND random() < 0.2 THEN NULL ELSE date '2000-01-01' + (random() * 9000)::int END,
        ST_MakeLine(ARRAY[h.geom,
          ST_SetSRID(ST_MakePoint(ST_X(h.geom) + (random() - 0.5) * 0.06, ST_Y(h.geom) + (random() - 0.5) * 0.04), 4326),
          ST_SetSRID(ST_MakePoint(ST_X(h.geom) + (random() - 0.5) * 0.06, ST_Y(h.geom) + (random() - 0.5) * 0.04), 4326)])

@@ -60,6 +60,12 @@ public final class SqlPort {
   /** An {@code ST_Transform} between two EPSG codes, at a line: init samples the sources' points through both engines. */
   public record Transform(int line, int from, int to) {}
 
+  /**
+   * A result column computed through a transform: {@code power} 2 for an area (a scale difference counts
+   * twice), 1 for a length or a distance, 0 for a geometry (its coordinates move).
+   */
+  public record Transformed(String column, int from, int to, int power) {}
+
   /** A source of the spec: alias (its temp view's name), the table, predicates moved into its where. */
   public record Source(String alias, Table table, List<String> where) {}
 
@@ -70,7 +76,7 @@ public final class SqlPort {
    */
   public record Result(String sql, List<Source> sources, boolean makeValid, List<Line> translated,
       List<Line> mayDiffer, List<Line> refused, Map<String, Double> floatTolerances, Double geometryTolerance,
-      List<Transform> transforms) {
+      List<Transform> transforms, List<Transformed> transformed) {
     public boolean isRefused() {
       return !refused.isEmpty();
     }
@@ -78,13 +84,19 @@ public final class SqlPort {
     /** This result with other may-differ lines (init's measured CRS differences replace the port's). */
     public Result withMayDiffer(List<Line> lines) {
       return new Result(sql, sources, makeValid, translated, List.copyOf(lines), refused, floatTolerances,
-          geometryTolerance, transforms);
+          geometryTolerance, transforms, transformed);
+    }
+
+    /** This result with init's measured CRS differences: may-differ lines and the tolerances they call for. */
+    public Result withMeasured(List<Line> lines, Map<String, Double> floats, Double geometry) {
+      return new Result(sql, sources, makeValid, translated, List.copyOf(lines), refused, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(floats)), geometry,
+          transforms, transformed);
     }
 
     /** This result refused with {@code lines} (no SQL). */
     public Result withRefused(List<Line> lines) {
       return new Result(null, sources, makeValid, translated, mayDiffer, List.copyOf(lines), floatTolerances,
-          geometryTolerance, transforms);
+          geometryTolerance, transforms, transformed);
     }
   }
 
@@ -112,6 +124,7 @@ public final class SqlPort {
   private final Map<String, Double> floatTolerances = new LinkedHashMap<>();
   private final Set<String> reportedOnce = new java.util.HashSet<>();
   private final Map<String, Transform> transforms = new LinkedHashMap<>();
+  private final List<Transformed> transformed = new ArrayList<>();
   /** Names the rewrite gave CTEs and aliases, so that a nested WITH never shadows one of the view's. */
   private final Set<String> generated = new java.util.HashSet<>();
   /** How often each base table is read (FROM items over the whole query): a predicate moves only from a table read once. */
@@ -141,7 +154,7 @@ public final class SqlPort {
     }
     if (!p.refused.isEmpty()) sql = null;
     return new Result(sql, List.copyOf(p.sources.values()), p.makeValid, p.translated, p.mayDiffer, p.refused,
-        p.floatTolerances, p.geometryTolerance, List.copyOf(p.transforms.values()));
+        p.floatTolerances, p.geometryTolerance, List.copyOf(p.transforms.values()), List.copyOf(p.transformed));
   }
 
   /** Stops the port at the first construct it can't go past (the others found so far are kept). */
@@ -463,6 +476,16 @@ public final class SqlPort {
         overlay |= KnownFunctions.OVERLAYS.contains(n);
         length |= n.equals("st_length") || n.equals("st_perimeter");
       }
+      for (Function fn : f.functions) {
+        if (fn.getName().equalsIgnoreCase("st_transform") && fn.getParameters() != null && fn.getParameters().size() == 2
+            && fn.getParameters().get(1) instanceof LongValue to) {
+          Integer from = srid((Expression) fn.getParameters().get(0), scope);
+          if (from == null) continue; // refused by translate
+          boolean area = f.functions.stream().anyMatch(g -> g.getName().equalsIgnoreCase("st_area"));
+          boolean geometry = mv.columns().stream().anyMatch(c -> c.name().equals(name) && c.isGeometry());
+          transformed.add(new Transformed(name, from, (int) to.getValue(), geometry ? 0 : area ? 2 : 1));
+        }
+      }
       if (overlay && mv.columns().stream().anyMatch(c -> c.name().equals(name))) {
         MatviewCatalog.Column col = mv.columns().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
         if (col.isGeometry()) {
@@ -528,11 +551,12 @@ public final class SqlPort {
     switch (name) {
       case "st_union" -> {
         if (args.size() == 1) {
-          Function agg = new Function("ST_Union_Aggr", args.get(0));
+          // Not ST_Union_Aggr: in Sedona 1.8.0 its finish() fails with a NullPointerException inside JTS's
+          // UnaryUnionOp on some groups (measured on examples/transit_access, 600 groups over 2 tasks); Spark's
+          // own collect_list and the array form of ST_Union are the same union without Sedona's buffer.
+          Expression agg = geometryAggregate(fn, "ST_Union", args.get(0), scope, "ST_Union as an aggregate: the"
+              + " array form of Sedona's ST_Union over the collected list (JTS's unary union, as ST_Union_Aggr)");
           replaced.put(fn, agg);
-          translated.add(new Line(lineAt(fn, "st_union("), before, Deparsers.spark(agg, replaced),
-              "ST_Union as an aggregate is ST_Union_Aggr in Sedona; its result has no SRID (a transform names the"
-                  + " source CRS, the load applies the spec's srid)"));
         }
       }
       case "st_transform" -> {
@@ -579,11 +603,9 @@ public final class SqlPort {
       case "string_agg" -> stringAgg(fn, args);
       case "st_collect" -> {
         if (args.size() == 1) {
-          Function agg = new Function("ST_Collect", new Function("collect_list", args.get(0)));
+          Expression agg = geometryAggregate(fn, "ST_Collect", args.get(0), scope, "ST_Collect as an aggregate: Sedona's"
+              + " ST_Collect takes the collected list");
           replaced.put(fn, agg);
-          translated.add(new Line(lineAt(fn, "st_collect("), before, Deparsers.spark(agg, replaced), "ST_Collect as an"
-              + " aggregate: Sedona's ST_Collect takes the collected list; the result has no SRID (the load applies"
-              + " the spec's)"));
           mayDiffer.add(new Line(lineAt(fn, "st_collect("), before, null, "the parts' order follows each engine's row"
               + " order: equal as geometries (ST_Equals, what verify compares), not part by part"));
         }
@@ -612,6 +634,34 @@ public final class SqlPort {
           + " node nearly collinear segments differently: geometries ~1.8e-7° Hausdorff apart on a few rows, areas"
           + " ~3e-10 and lengths up to ~2e-6 relative (FIELD-NOTES); verify with the tolerances below"));
     }
+  }
+
+  /**
+   * A geometry aggregate {@code agg(x)} → {@code CASE WHEN count(x) > 0 THEN ST_SetSRID(f(collect_list(x)),
+   * srid) END}: NULL where every x is NULL, as PostGIS gives (Sedona's functions give an empty geometry for
+   * an empty list), and x's SRID re-applied (PostGIS's result keeps it, Sedona's has none).
+   */
+  private Expression geometryAggregate(Function fn, String sedona, Expression x, Map<String, Rel> scope, String why) {
+    Expression body = new Function(sedona, new Function("collect_list", x));
+    Integer srid = srid(x, scope);
+    if (srid != null && srid > 0) body = new Function("ST_SetSRID", body, new LongValue(srid));
+    net.sf.jsqlparser.expression.operators.relational.GreaterThan any =
+        new net.sf.jsqlparser.expression.operators.relational.GreaterThan();
+    // count(x) would compute x (an overlay, say) a second time: Spark's count(c1, c2, …) counts the rows where
+    // x's columns are all non-NULL, which is where x is (the geometry functions give NULL only for NULL input).
+    List<Expression> cols = new ArrayList<>();
+    Set<String> seen = new java.util.HashSet<>();
+    for (Column c : Deparsers.walk(x).columns) if (seen.add(c.toString())) cols.add(c);
+    any.setLeftExpression(x instanceof Column || cols.isEmpty() ? new Function("count", x)
+        : new Function("count", cols.toArray(Expression[]::new)));
+    any.setRightExpression(new LongValue(0));
+    net.sf.jsqlparser.expression.CaseExpression when = new net.sf.jsqlparser.expression.CaseExpression();
+    when.setWhenClauses(List.of(new net.sf.jsqlparser.expression.WhenClause(any, body)));
+    translated.add(new Line(lineAt(fn, fn.getName() + "("), fn.toString(), Deparsers.spark(when, replaced), why + "; NULL"
+        + " when every value is NULL, as PostGIS gives" + (srid != null && srid > 0 ? "; the SRID re-applied (" + srid
+        + ", the input's: Sedona's result has none)" : "; the input's SRID is not known here: the load applies the"
+        + " spec's")));
+    return when;
   }
 
   /** Whether both sides of a binary operator are geometries (of a known SRID, from the catalog). */
