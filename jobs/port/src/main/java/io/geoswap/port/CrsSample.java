@@ -33,8 +33,8 @@ final class CrsSample {
       // verify's default.
       double t = 10 * Math.max(1, power) * maxRelative;
       if (t <= 0) return 0;
-      double scale = Math.pow(10, Math.floor(Math.log10(t)));
-      return Math.max(1e-9, Math.ceil(t / scale) * scale);
+      double up = new java.math.BigDecimal(t).round(new java.math.MathContext(1, java.math.RoundingMode.UP)).doubleValue();
+      return Math.max(1e-9, up);
     }
   }
 
