@@ -1,7 +1,7 @@
 -- Test data for the transit_access example (issue 13: a view that uses every construct `geoswap init`
--- ports): a grid of ${districts_x} × ${districts_y} districts (~1.1 km squares at 50°N), ${hubs} transit
+-- ports): a grid of ${wards_x} × ${wards_y} wards (~1.1 km squares at 50°N), ${hubs} transit
 -- hubs each with a few routes, ${stops} stops and ${inspections} stop inspections. Stops cover only the
--- western 80% of the grid, so some districts have none (the LEFT JOIN case); ~10% of capacities and
+-- western 80% of the grid, so some wards have none (the LEFT JOIN case); ~10% of capacities and
 -- inspection scores are NULL and some capacities 0 (NULLIF). Route names are lower case letters and
 -- digits, which every collation sorts the same way (string_agg … ORDER BY); a hub's first route always has
 -- an opening date (the newest route is then never a tie among NULLs). Deterministic for a given
@@ -11,19 +11,19 @@ DROP TABLE IF EXISTS public.inspections;
 DROP TABLE IF EXISTS public.stops;
 DROP TABLE IF EXISTS public.routes;
 DROP TABLE IF EXISTS public.hubs;
-DROP TABLE IF EXISTS public.districts;
+DROP TABLE IF EXISTS public.wards;
 
-CREATE TABLE public.districts (
-  district_id integer PRIMARY KEY,
+CREATE TABLE public.wards (
+  ward_id integer PRIMARY KEY,
   name        text NOT NULL,
   geom        geometry(Polygon, 4326) NOT NULL
 );
-INSERT INTO public.districts
-SELECT i * ${districts_y} + j + 1,
-       'district ' || i || '/' || j,
+INSERT INTO public.wards
+SELECT i * ${wards_y} + j + 1,
+       'ward ' || i || '/' || j,
        ST_MakeEnvelope(13 + i * 0.015, 50 + j * 0.01, 13 + (i + 1) * 0.015, 50 + (j + 1) * 0.01, 4326)
-FROM generate_series(0, ${districts_x} - 1) AS i, generate_series(0, ${districts_y} - 1) AS j;
-CREATE INDEX districts_geom_idx ON public.districts USING gist (geom);
+FROM generate_series(0, ${wards_x} - 1) AS i, generate_series(0, ${wards_y} - 1) AS j;
+CREATE INDEX wards_geom_idx ON public.wards USING gist (geom);
 
 SELECT setseed(${seed});
 CREATE TABLE public.hubs (
@@ -33,7 +33,7 @@ CREATE TABLE public.hubs (
 );
 INSERT INTO public.hubs
 SELECT g, 'hub' || lpad(g::text, 3, '0'),
-       ST_SetSRID(ST_MakePoint(13 + random() * ${districts_x} * 0.015, 50 + random() * ${districts_y} * 0.01), 4326)
+       ST_SetSRID(ST_MakePoint(13 + random() * ${wards_x} * 0.015, 50 + random() * ${wards_y} * 0.01), 4326)
 FROM generate_series(1, ${hubs}) AS g;
 CREATE INDEX hubs_geom_idx ON public.hubs USING gist (geom);
 
@@ -68,7 +68,7 @@ SELECT g,
        CASE WHEN random() < 0.6 THEN 'bus' WHEN random() < 0.7 THEN 'tram' ELSE 'rail' END,
        CASE WHEN random() < 0.1 THEN NULL WHEN random() < 0.1 THEN 0 ELSE 10 + (random() * 190)::int END,
        date '1990-01-01' + (random() * 12000)::int,
-       ST_SetSRID(ST_MakePoint(13 + random() * ${districts_x} * 0.015 * 0.8, 50 + random() * ${districts_y} * 0.01), 4326)
+       ST_SetSRID(ST_MakePoint(13 + random() * ${wards_x} * 0.015 * 0.8, 50 + random() * ${wards_y} * 0.01), 4326)
 FROM generate_series(1, ${stops}) AS g;
 CREATE INDEX stops_geom_idx ON public.stops USING gist (geom);
 
@@ -83,7 +83,7 @@ SELECT g, 1 + (random() * (${stops} - 1))::bigint,
        timestamptz '2025-01-01 00:00:00+00' + (random() * 600)::int * interval '1 day',
        CASE WHEN random() < 0.1 THEN NULL ELSE (random() * 100)::int END
 FROM generate_series(1, ${inspections}) AS g;
-ANALYZE public.districts;
+ANALYZE public.wards;
 ANALYZE public.hubs;
 ANALYZE public.routes;
 ANALYZE public.stops;

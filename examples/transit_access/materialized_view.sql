@@ -1,6 +1,6 @@
 -- The materialized view of the transit_access example: one view that uses every construct
--- `geoswap init --from-matview` ports (issue 13), each where a real view would use it. Per district:
--- its stops (a spatial LEFT JOIN: districts without stops are kept, with zero counts), their nearest
+-- `geoswap init --from-matview` ports (issue 13), each where a real view would use it. Per ward:
+-- its stops (a spatial LEFT JOIN: wards without stops are kept, with zero counts), their nearest
 -- hub (DISTINCT ON … ORDER BY <->, within 3 km on the spheroid), that hub's routes, each stop's latest
 -- inspection, and areas in EPSG:3035.
 DROP MATERIALIZED VIEW IF EXISTS public.mv_transit_access;
@@ -43,7 +43,7 @@ WITH latest AS (
   FROM nearest n
   LEFT JOIN latest l ON l.stop_id = n.id
 )
-SELECT d.district_id,
+SELECT d.ward_id,
        d.name,
        ST_Area(ST_Transform(d.geom, 3035)) AS area_m2,
        count(sf.id) AS stops,
@@ -61,7 +61,7 @@ SELECT d.district_id,
        ST_Area(ST_Transform(ST_Union(ST_Buffer(sf.geom, 0.002)), 3035)) AS covered_m2,
        ST_Area(ST_Transform(ST_ConvexHull(ST_Collect(sf.geom)), 3035)) AS hull_m2,
        d.geom
-FROM public.districts d
+FROM public.wards d
 LEFT JOIN stop_facts sf ON d.geom && sf.geom AND d.geom ~ sf.geom AND ST_Contains(d.geom, sf.geom)
-GROUP BY d.district_id;
-CREATE UNIQUE INDEX mv_transit_access_key ON public.mv_transit_access (district_id);
+GROUP BY d.ward_id;
+CREATE UNIQUE INDEX mv_transit_access_key ON public.mv_transit_access (ward_id);

@@ -54,7 +54,7 @@
            FROM nearest n
              LEFT JOIN latest l ON l.stop_id = n.id
         )
- SELECT d.district_id,
+ SELECT d.ward_id,
     d.name,
     st_area(st_transform(d.geom, 3035)) AS area_m2,
     count(sf.id) AS stops,
@@ -72,6 +72,6 @@
     st_area(st_transform(st_union(st_buffer(sf.geom, 0.002::double precision)), 3035)) AS covered_m2,
     st_area(st_transform(st_convexhull(st_collect(sf.geom)), 3035)) AS hull_m2,
     d.geom
-   FROM districts d
+   FROM wards d
      LEFT JOIN stop_facts sf ON d.geom && sf.geom AND d.geom ~ sf.geom AND st_contains(d.geom, sf.geom)
-  GROUP BY d.district_id;
+  GROUP BY d.ward_id;

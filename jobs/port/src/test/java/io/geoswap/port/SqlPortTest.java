@@ -504,7 +504,7 @@ class SqlPortTest {
         .containsExactly(2, 20);
     assertThat(r.translated()).filteredOn(l -> l.before().startsWith("GROUP BY h.id")).extracting(Line::line)
         .containsExactly(18);
-    assertThat(r.translated()).filteredOn(l -> l.before().startsWith("districts d LEFT JOIN stop_facts sf"))
+    assertThat(r.translated()).filteredOn(l -> l.before().startsWith("wards d LEFT JOIN stop_facts sf"))
         .extracting(Line::line).containsExactly(76);
     assertThat(r.sql()).contains("ST_DistanceSpheroid(s.geom, hl.geom) <= CAST(3000 AS DOUBLE)", "ST_LengthSpheroid(r.geom)",
         "max_by(r.name, r.opened)", "array_sort(collect_list(r.name))", "FILTER (WHERE", "count(DISTINCT sf.kind)",
