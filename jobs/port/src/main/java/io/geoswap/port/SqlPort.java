@@ -46,12 +46,15 @@ import net.sf.jsqlparser.statement.select.WithItem;
  * {@code ST_Distance}/{@code ST_DWithin}/{@code ST_Length} → Sedona's spheroid functions (EPSG:4326);
  * {@code DISTINCT ON} → {@code row_number()} with PostgreSQL's NULL placement; {@code string_agg(x, sep
  * ORDER BY x)} → collect, sort, join; an aggregate's {@code FILTER} kept; {@code &&} → intersecting
- * envelopes (flagged).
+ * envelopes and {@code ~} → covering envelopes (both flagged: float4 boxes); {@code <->} on geometries →
+ * ST_Distance; ST_Union/ST_Collect aggregates → the function over {@code collect_list}, NULL for no values,
+ * the input's SRID re-applied. A CTE takes the same rewrites as the main query (nested WITH).
  *
  * <p>What it refuses (the result then has no SQL): a recursive CTE, ST_ClusterDBSCAN and other functions
  * without an equivalent, a set-returning function in a select list, any function it doesn't know (a
- * user-defined one), {@code ST_Area} of a geography, a transform to EPSG:6933, and the shapes this
- * version doesn't translate yet (each named).
+ * user-defined one), {@code ST_Area} of a geography, a transform to EPSG:6933, ST_Extent and the
+ * ST_MakeLine aggregate, {@code ~} as a regular expression and {@code <->} on other types, and the shapes
+ * this version doesn't translate yet (each named).
  */
 public final class SqlPort {
   /** A report line: where in the view's definition, what it was, what it became, and why. */
