@@ -66,6 +66,8 @@ final class Deparsers {
     final List<net.sf.jsqlparser.expression.operators.relational.GeometryDistance> distances = new ArrayList<>();
     /** {@code ~}: PostGIS's box containment on geometries, a regular expression match on text. */
     final List<net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator> tildes = new ArrayList<>();
+    /** EXTRACT(field FROM x): a date function read in the session's time zone for a timestamptz. */
+    final List<net.sf.jsqlparser.expression.ExtractExpression> extracts = new ArrayList<>();
     /** CASE and IS [NOT] NULL: expressions that give a value for NULL input. */
     final List<Expression> nullAware = new ArrayList<>();
   }
@@ -121,6 +123,12 @@ final class Deparsers {
       public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator m, S context) {
         f.tildes.add(m);
         return super.visit(m, context);
+      }
+
+      @Override
+      public <S> StringBuilder visit(net.sf.jsqlparser.expression.ExtractExpression x, S context) {
+        f.extracts.add(x);
+        return super.visit(x, context);
       }
 
       @Override

@@ -509,6 +509,14 @@ public final class SqlPort {
       java.util.Collections.reverse(fns);
       for (Function fn : fns) translate(fn, scope);
       for (net.sf.jsqlparser.expression.ArrayExpression a : f.subscripts) firstOf(a);
+      for (net.sf.jsqlparser.expression.ExtractExpression x : f.extracts) {
+        if (reportedOnce.add("extract:" + x)) {
+          translated.add(new Line(lineAt(x, "EXTRACT("), x.toString(), Deparsers.spark(x, replaced), "the same in Spark"
+              + " SQL (an integer there, numeric in PostgreSQL 14+: verify compares them as numbers)"));
+          mayDiffer.add(new Line(lineAt(x, "EXTRACT("), x.toString(), null, "of a timestamptz, read in the session's"
+              + " time zone: UTC in the job, the refreshing session's TimeZone in PostgreSQL (equal when that is UTC)"));
+        }
+      }
       for (net.sf.jsqlparser.expression.operators.relational.GeometryDistance d : f.distances) distance(d, scope);
       for (net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator m : f.tildes) boxContains(m, scope);
       for (net.sf.jsqlparser.expression.operators.relational.DoubleAnd box : f.boxOverlaps) {

@@ -513,4 +513,12 @@ class SqlPortTest {
     assertThat(r.transformed()).extracting(SqlPort.Transformed::column).containsExactly("area_m2", "covered_m2", "hull_m2");
     assertThat(r.floatTolerances()).containsOnlyKeys("covered_m2"); // the overlay's; the transforms' are init's to measure
   }
+
+  @Test
+  void extractIsKeptAndFlaggedForTheSessionTimeZone() {
+    Result r = port(" SELECT e.id,\n    EXTRACT(year FROM e.ts) AS y\n   FROM events e;");
+    assertThat(r.sql()).contains("EXTRACT(year FROM e.ts) AS y");
+    assertThat(translated(r, "EXTRACT(year FROM e.ts)").line()).isEqualTo(2);
+    assertThat(r.mayDiffer()).anySatisfy(l -> assertThat(l.why()).contains("time zone"));
+  }
 }
