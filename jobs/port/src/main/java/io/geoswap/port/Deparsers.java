@@ -62,6 +62,14 @@ final class Deparsers {
     final List<Select> subqueries = new ArrayList<>();
     final List<net.sf.jsqlparser.expression.operators.relational.DoubleAnd> boxOverlaps = new ArrayList<>();
     final List<net.sf.jsqlparser.expression.ArrayExpression> subscripts = new ArrayList<>();
+    /** {@code <->}: PostGIS's distance operator (also pg_trgm's and the geometric types'). */
+    final List<net.sf.jsqlparser.expression.operators.relational.GeometryDistance> distances = new ArrayList<>();
+    /** {@code ~}: PostGIS's box containment on geometries, a regular expression match on text. */
+    final List<net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator> tildes = new ArrayList<>();
+    /** EXTRACT(field FROM x): a date function read in the session's time zone for a timestamptz. */
+    final List<net.sf.jsqlparser.expression.ExtractExpression> extracts = new ArrayList<>();
+    /** CASE and IS [NOT] NULL: expressions that give a value for NULL input. */
+    final List<Expression> nullAware = new ArrayList<>();
   }
 
   /** Every function, window call, cast, column and subquery in {@code e}. */
@@ -103,6 +111,36 @@ final class Deparsers {
       public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.DoubleAnd and, S context) {
         f.boxOverlaps.add(and);
         return super.visit(and, context);
+      }
+
+      @Override
+      public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.GeometryDistance d, S context) {
+        f.distances.add(d);
+        return super.visit(d, context);
+      }
+
+      @Override
+      public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator m, S context) {
+        f.tildes.add(m);
+        return super.visit(m, context);
+      }
+
+      @Override
+      public <S> StringBuilder visit(net.sf.jsqlparser.expression.ExtractExpression x, S context) {
+        f.extracts.add(x);
+        return super.visit(x, context);
+      }
+
+      @Override
+      public <S> StringBuilder visit(net.sf.jsqlparser.expression.CaseExpression c, S context) {
+        f.nullAware.add(c);
+        return super.visit(c, context);
+      }
+
+      @Override
+      public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.IsNullExpression n, S context) {
+        f.nullAware.add(n);
+        return super.visit(n, context);
       }
 
       @Override
@@ -192,6 +230,16 @@ final class Deparsers {
     @Override
     public <S> StringBuilder visit(net.sf.jsqlparser.expression.ArrayExpression a, S context) {
       return instead(a, context, v -> super.visit(a, context));
+    }
+
+    @Override
+    public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.GeometryDistance d, S context) {
+      return instead(d, context, v -> super.visit(d, context));
+    }
+
+    @Override
+    public <S> StringBuilder visit(net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator m, S context) {
+      return instead(m, context, v -> super.visit(m, context));
     }
 
     @Override

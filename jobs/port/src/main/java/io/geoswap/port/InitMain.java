@@ -115,6 +115,12 @@ public final class InitMain implements Callable<Integer> {
       throw e; // not reached
     }
 
+    try {
+      port = measureTransforms(db, mv, port);
+    } catch (IllegalStateException e) {
+      refuse(mv, pipeline, plan, port, report, yaml, sql, e.getMessage());
+    }
+
     Files.writeString(sql, "-- Sedona SQL: " + view + " ported by `geoswap init`; each translation is in " + pipeline
         + ".port.md.\n" + port.sql() + "\n", StandardCharsets.UTF_8);
     Files.writeString(yaml, SpecWriter.yaml(mv, plan, port), StandardCharsets.UTF_8);
@@ -143,6 +149,44 @@ public final class InitMain implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Each ST_Transform's GeoTools-vs-PROJ difference, sampled on the sources' points (CrsSample): its
+   * may-differ line says how much, and the columns computed through it get the verify tolerance it calls for.
+   */
+  private static SqlPort.Result measureTransforms(DbSettings db, Matview mv, SqlPort.Result port) throws SQLException {
+    if (port.transforms().isEmpty()) return port;
+    List<SqlPort.Line> lines = new java.util.ArrayList<>(port.mayDiffer());
+    Map<String, Double> floats = new LinkedHashMap<>(port.floatTolerances());
+    Double geometry = port.geometryTolerance();
+    try (Connection c = Db.connect(db)) {
+      c.setReadOnly(true);
+      for (SqlPort.Transform t : port.transforms()) {
+        CrsSample.Measured m = CrsSample.measure(c, mv.tables(), t.from(), t.to());
+        String crs = SqlPort.crs(t.from(), t.to());
+        List<String> cols = new java.util.ArrayList<>();
+        for (SqlPort.Transformed col : port.transformed()) {
+          if (col.from() != t.from() || col.to() != t.to()) continue;
+          if (col.power() == 0) {
+            geometry = Math.max(geometry == null ? 0 : geometry, Math.max(1e-9, 10 * m.maxShift()));
+            cols.add(col.column() + " (geometry, Hausdorff " + geometry + ")");
+          } else {
+            double tol = m.tolerance(col.power());
+            if (tol > 0 && tol > floats.getOrDefault(col.column(), 0.0)) floats.put(col.column(), tol);
+            if (tol > 0) cols.add(col.column() + " (" + (col.power() == 2 ? "an area" : "a length") + ", relative " + tol + ")");
+          }
+        }
+        String why = m.points() == 0 ? "no points to sample (the sources' geometry columns in EPSG:" + t.from()
+            + " are empty): not measured"
+            : String.format(java.util.Locale.ROOT, "sampled %d points of %s: GeoTools (Sedona's ST_Transform) and PROJ"
+                + " (PostGIS) put a point at most %.3g m apart; distances between points differ by up to %.2g"
+                + " relative (an area by about twice that)%s", m.points(), String.join(", ", m.columns()), m.maxShift(),
+                m.maxRelative(), cols.isEmpty() ? "" : "; verify tolerance for " + String.join(", ", cols));
+        lines.replaceAll(l -> l.before().equals(crs) ? new SqlPort.Line(l.line(), crs, null, why) : l);
+      }
+    }
+    return port.withMeasured(lines, floats, geometry);
+  }
+
   /** Writes the report (no SQL, no spec; stale ones of this name removed under --force) and exits 3. */
   private void refuse(Matview mv, String pipeline, SpecWriter.Plan plan, SqlPort.Result port, Path report, Path yaml,
       Path sql, String why) throws IOException {
@@ -152,8 +196,7 @@ public final class InitMain implements Callable<Integer> {
     if (!port.isRefused() && plan.key() != null) {
       // The port went through but doesn't plan: say so in the report's refusals.
       List<SqlPort.Line> refused = List.of(new SqlPort.Line(1, "the ported SQL", null, why));
-      shown = new SqlPort.Result(null, port.sources(), port.makeValid(), port.translated(), port.mayDiffer(), refused,
-          port.floatTolerances(), port.geometryTolerance());
+      shown = port.withRefused(refused);
     }
     Files.writeString(report, PortReport.markdown(mv, pipeline, plan, shown, new PortReport.Outcome("Not ported",
         why, null, List.of())), StandardCharsets.UTF_8);

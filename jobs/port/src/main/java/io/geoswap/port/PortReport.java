@@ -83,7 +83,7 @@ public final class PortReport {
           .append("./geoswap adopt --spec ").append(name).append(".yaml --matview ").append(view).append("\n```\n\n");
       if (!port.floatTolerances().isEmpty() || port.geometryTolerance() != null) {
         b.append("The tolerances cover what an overlay computed by JTS (Sedona) instead of GEOS (PostGIS) may differ by"
-            + " (FIELD-NOTES); try verify's defaults first.\n\n");
+            + " (FIELD-NOTES), and a transform by GeoTools instead of PROJ (sampled above); try verify's defaults first.\n\n");
       }
     }
     if (port.isRefused()) {

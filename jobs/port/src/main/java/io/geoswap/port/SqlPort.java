@@ -46,16 +46,28 @@ import net.sf.jsqlparser.statement.select.WithItem;
  * {@code ST_Distance}/{@code ST_DWithin}/{@code ST_Length} → Sedona's spheroid functions (EPSG:4326);
  * {@code DISTINCT ON} → {@code row_number()} with PostgreSQL's NULL placement; {@code string_agg(x, sep
  * ORDER BY x)} → collect, sort, join; an aggregate's {@code FILTER} kept; {@code &&} → intersecting
- * envelopes (flagged).
+ * envelopes and {@code ~} → covering envelopes (both flagged: float4 boxes); {@code <->} on geometries →
+ * ST_Distance; ST_Union/ST_Collect aggregates → the function over {@code collect_list}, NULL for no values,
+ * the input's SRID re-applied. A CTE takes the same rewrites as the main query (nested WITH).
  *
  * <p>What it refuses (the result then has no SQL): a recursive CTE, ST_ClusterDBSCAN and other functions
  * without an equivalent, a set-returning function in a select list, any function it doesn't know (a
- * user-defined one), {@code ST_Area} of a geography, a transform to EPSG:6933, and the shapes this
- * version doesn't translate yet (each named).
+ * user-defined one), {@code ST_Area} of a geography, a transform to EPSG:6933, ST_Extent and the
+ * ST_MakeLine aggregate, {@code ~} as a regular expression and {@code <->} on other types, and the shapes
+ * this version doesn't translate yet (each named).
  */
 public final class SqlPort {
   /** A report line: where in the view's definition, what it was, what it became, and why. */
   public record Line(int line, String before, String after, String why) {}
+
+  /** An {@code ST_Transform} between two EPSG codes, at a line: init samples the sources' points through both engines. */
+  public record Transform(int line, int from, int to) {}
+
+  /**
+   * A result column computed through a transform: {@code power} 2 for an area (a scale difference counts
+   * twice), 1 for a length or a distance, 0 for a geometry (its coordinates move).
+   */
+  public record Transformed(String column, int from, int to, int power) {}
 
   /** A source of the spec: alias (its temp view's name), the table, predicates moved into its where. */
   public record Source(String alias, Table table, List<String> where) {}
@@ -66,9 +78,28 @@ public final class SqlPort {
    * Hausdorff tolerance for a geometry column computed by one (null: exact).
    */
   public record Result(String sql, List<Source> sources, boolean makeValid, List<Line> translated,
-      List<Line> mayDiffer, List<Line> refused, Map<String, Double> floatTolerances, Double geometryTolerance) {
+      List<Line> mayDiffer, List<Line> refused, Map<String, Double> floatTolerances, Double geometryTolerance,
+      List<Transform> transforms, List<Transformed> transformed) {
     public boolean isRefused() {
       return !refused.isEmpty();
+    }
+
+    /** This result with other may-differ lines (init's measured CRS differences replace the port's). */
+    public Result withMayDiffer(List<Line> lines) {
+      return new Result(sql, sources, makeValid, translated, List.copyOf(lines), refused, floatTolerances,
+          geometryTolerance, transforms, transformed);
+    }
+
+    /** This result with init's measured CRS differences: may-differ lines and the tolerances they call for. */
+    public Result withMeasured(List<Line> lines, Map<String, Double> floats, Double geometry) {
+      return new Result(sql, sources, makeValid, translated, List.copyOf(lines), refused, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(floats)), geometry,
+          transforms, transformed);
+    }
+
+    /** This result refused with {@code lines} (no SQL). */
+    public Result withRefused(List<Line> lines) {
+      return new Result(null, sources, makeValid, translated, mayDiffer, List.copyOf(lines), floatTolerances,
+          geometryTolerance, transforms, transformed);
     }
   }
 
@@ -86,8 +117,7 @@ public final class SqlPort {
   static final long BROADCAST_BYTES = 64L << 20;
 
   private final Matview mv;
-  private final String[] lines;
-  private final Map<String, Integer> cursor = new HashMap<>();
+  private final DefinitionLines lines;
   private final Map<Expression, Expression> replaced = new IdentityHashMap<>();
   private final List<Line> translated = new ArrayList<>();
   private final List<Line> mayDiffer = new ArrayList<>();
@@ -96,6 +126,12 @@ public final class SqlPort {
   private final Map<String, Rel> ctes = new LinkedHashMap<>();
   private final Map<String, Double> floatTolerances = new LinkedHashMap<>();
   private final Set<String> reportedOnce = new java.util.HashSet<>();
+  private final Map<String, Transform> transforms = new LinkedHashMap<>();
+  private final List<Transformed> transformed = new ArrayList<>();
+  /** Names the rewrite gave CTEs and aliases, so that a nested WITH never shadows one of the view's. */
+  private final Set<String> generated = new java.util.HashSet<>();
+  /** How often each base table is read (FROM items over the whole query): a predicate moves only from a table read once. */
+  private final Map<String, Integer> reads = new HashMap<>();
   private Double geometryTolerance;
   private boolean makeValid;
 
@@ -108,7 +144,7 @@ public final class SqlPort {
 
   private SqlPort(Matview mv) {
     this.mv = mv;
-    this.lines = mv.definition().split("\n", -1);
+    this.lines = new DefinitionLines(mv.definition());
   }
 
   public static Result port(Matview mv) {
@@ -121,7 +157,7 @@ public final class SqlPort {
     }
     if (!p.refused.isEmpty()) sql = null;
     return new Result(sql, List.copyOf(p.sources.values()), p.makeValid, p.translated, p.mayDiffer, p.refused,
-        p.floatTolerances, p.geometryTolerance);
+        p.floatTolerances, p.geometryTolerance, List.copyOf(p.transforms.values()), List.copyOf(p.transformed));
   }
 
   /** Stops the port at the first construct it can't go past (the others found so far are kept). */
@@ -173,13 +209,20 @@ public final class SqlPort {
     for (PlainSelect s : ctesInOrder) scan(s);
     scan(main);
     if (!refused.isEmpty()) return null;
+    generated.addAll(cteNames);
+    List<PlainSelect> all = new ArrayList<>(ctesInOrder);
+    all.add(main);
+    for (PlainSelect s : all) countReads(s, cteNames);
 
     StringBuilder with = new StringBuilder();
     for (int i = 0; i < ctesInOrder.size(); i++) {
       PlainSelect s = ctesInOrder.get(i);
       Map<String, Rel> scope = scope(s);
       translate(s, scope, false);
-      String body = renderPassThrough(s, scope, "  ");
+      // A CTE takes the same rewrites as the main query (DISTINCT ON, GROUP BY a key, a spatial LEFT JOIN);
+      // one that needs CTEs of its own gets a WITH inside its parentheses. Its predicates stay where they
+      // are: a source's where would filter every read of that table.
+      String body = indent(shape(s, scope, unmoved(s), new StringBuilder()), "  ");
       List<String> cols = new ArrayList<>();
       Map<String, Integer> srids = new HashMap<>();
       long bytes = 0;
@@ -197,6 +240,23 @@ public final class SqlPort {
     Moved moved = move(main, scope);
     translate(main, scope, true);
     return shape(main, scope, moved, with);
+  }
+
+  private static String indent(String text, String indent) {
+    return indent + text.replace("\n", "\n" + indent);
+  }
+
+  /** Counts the base tables {@code s} reads (a CTE's name is not a table). */
+  private void countReads(PlainSelect s, List<String> cteNames) {
+    List<FromItem> items = new ArrayList<>();
+    if (s.getFromItem() != null) items.add(first(s));
+    for (Join j : joins(s)) items.add(j.getRightItem());
+    for (FromItem item : items) {
+      if (item instanceof net.sf.jsqlparser.schema.Table t && !(t.getSchemaName() == null && cteNames.contains(t.getName()))) {
+        Table table = mv.table(t.getSchemaName(), t.getName());
+        if (table != null) reads.merge(table.schema() + "." + table.name(), 1, Integer::sum);
+      }
+    }
   }
 
   // --------------------------------------------------------------------------------------------- refusals
@@ -287,6 +347,10 @@ public final class SqlPort {
     if (s.getWhere() != null) out.add(s.getWhere());
     if (s.getGroupBy() != null) out.addAll(s.getGroupBy().getGroupByExpressionList());
     for (Join j : joins(s)) out.addAll(j.getOnExpressions());
+    // ORDER BY too: DISTINCT ON keeps its order (e.g. by a <-> distance), which must be translated as well.
+    if (s.getOrderByElements() != null) {
+      for (net.sf.jsqlparser.statement.select.OrderByElement o : s.getOrderByElements()) out.add(o.getExpression());
+    }
     return out;
   }
 
@@ -393,6 +457,10 @@ public final class SqlPort {
         return (int) v.getValue();
       }
       if (KnownFunctions.SRID_PRESERVING.contains(name)) return srid((Expression) f.getParameters().get(0), scope);
+      // ST_Union/ST_Collect as aggregates: PostGIS gives the result its input's SRID.
+      if (KnownFunctions.isAggregate(f) && KnownFunctions.GEOMETRY_AGGREGATES.contains(name)) {
+        return srid((Expression) f.getParameters().get(0), scope);
+      }
     }
     return null;
   }
@@ -411,6 +479,16 @@ public final class SqlPort {
         overlay |= KnownFunctions.OVERLAYS.contains(n);
         length |= n.equals("st_length") || n.equals("st_perimeter");
       }
+      for (Function fn : f.functions) {
+        if (fn.getName().equalsIgnoreCase("st_transform") && fn.getParameters() != null && fn.getParameters().size() == 2
+            && fn.getParameters().get(1) instanceof LongValue to) {
+          Integer from = srid((Expression) fn.getParameters().get(0), scope);
+          if (from == null) continue; // refused by translate
+          boolean area = f.functions.stream().anyMatch(g -> g.getName().equalsIgnoreCase("st_area"));
+          boolean geometry = mv.columns().stream().anyMatch(c -> c.name().equals(name) && c.isGeometry());
+          transformed.add(new Transformed(name, from, (int) to.getValue(), geometry ? 0 : area ? 2 : 1));
+        }
+      }
       if (overlay && mv.columns().stream().anyMatch(c -> c.name().equals(name))) {
         MatviewCatalog.Column col = mv.columns().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
         if (col.isGeometry()) {
@@ -423,7 +501,7 @@ public final class SqlPort {
     for (Expression e : expressions(s)) {
       Deparsers.Found f = Deparsers.walk(e);
       for (AnalyticExpression a : f.windows) {
-        translated.add(new Line(lineOf("FILTER"), a.toString(), Deparsers.spark(a, replaced), "an aggregate's FILTER"
+        translated.add(new Line(lineAt(a, "FILTER"), a.toString(), Deparsers.spark(a, replaced), "an aggregate's FILTER"
             + " (WHERE …) is the same clause in Spark SQL"));
       }
       // Innermost first: a replacement (and its report line) prints its arguments' replacements.
@@ -431,14 +509,24 @@ public final class SqlPort {
       java.util.Collections.reverse(fns);
       for (Function fn : fns) translate(fn, scope);
       for (net.sf.jsqlparser.expression.ArrayExpression a : f.subscripts) firstOf(a);
+      for (net.sf.jsqlparser.expression.ExtractExpression x : f.extracts) {
+        if (reportedOnce.add("extract:" + x)) {
+          translated.add(new Line(lineAt(x, "EXTRACT("), x.toString(), Deparsers.spark(x, replaced), "the same in Spark"
+              + " SQL (an integer there, numeric in PostgreSQL 14+: verify compares them as numbers)"));
+          mayDiffer.add(new Line(lineAt(x, "EXTRACT("), x.toString(), null, "of a timestamptz, read in the session's"
+              + " time zone: UTC in the job, the refreshing session's TimeZone in PostgreSQL (equal when that is UTC)"));
+        }
+      }
+      for (net.sf.jsqlparser.expression.operators.relational.GeometryDistance d : f.distances) distance(d, scope);
+      for (net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator m : f.tildes) boxContains(m, scope);
       for (net.sf.jsqlparser.expression.operators.relational.DoubleAnd box : f.boxOverlaps) {
         // PostGIS's && compares bounding boxes; Sedona has no operator for it, but envelopes do the same.
         Function overlap = new Function("ST_Intersects", new Function("ST_Envelope", box.getLeftExpression()),
             new Function("ST_Envelope", box.getRightExpression()));
         replaced.put(box, overlap);
-        translated.add(new Line(lineOf("&&"), box.toString(), Deparsers.spark(overlap, replaced), "&& is"
+        translated.add(new Line(lineAt(box, "&&"), box.toString(), Deparsers.spark(overlap, replaced), "&& is"
             + " bounding-box overlap: the envelopes intersect"));
-        mayDiffer.add(new Line(lineOf("&&"), box.toString(), null, "PostGIS compares float4 boxes rounded outward,"
+        mayDiffer.add(new Line(lineAt(box, "&&"), box.toString(), null, "PostGIS compares float4 boxes rounded outward,"
             + " Sedona exact envelopes: pairs whose boxes only touch within float precision (~1e-7 relative) may"
             + " differ"));
       }
@@ -447,13 +535,13 @@ public final class SqlPort {
         if (type.equals("geography")) continue; // ported with its function (translateGeography)
         if (type.equals("geometry")) {
           replaced.put(c, c.getLeftExpression());
-          translated.add(new Line(lineOf("::geometry"), c.toString(), Deparsers.spark(c.getLeftExpression(), replaced),
+          translated.add(new Line(lineAt(c, "::geometry"), c.toString(), Deparsers.spark(c.getLeftExpression(), replaced),
               "a cast to geometry: Sedona's values are geometries already"));
           continue;
         }
         String key = "cast:" + c;
         if (reportedOnce.add(key)) {
-          translated.add(new Line(lineOf("::" + type), c.toString(), Deparsers.spark(c, replaced),
+          translated.add(new Line(lineAt(c, "::" + type), c.toString(), Deparsers.spark(c, replaced),
               type.startsWith("numeric") ? "PostgreSQL's unconstrained numeric has no Spark type: DECIMAL(38,18) keeps 20"
                   + " integer and 18 fraction digits" : "PostgreSQL's :: cast in Spark's CAST syntax"));
         }
@@ -474,37 +562,40 @@ public final class SqlPort {
     switch (name) {
       case "st_union" -> {
         if (args.size() == 1) {
-          Function agg = new Function("ST_Union_Aggr", args.get(0));
+          // Not ST_Union_Aggr: in Sedona 1.8.0 its finish() fails with a NullPointerException inside JTS's
+          // UnaryUnionOp on some groups (measured on examples/transit_access, 600 groups over 2 tasks); Spark's
+          // own collect_list and the array form of ST_Union are the same union without Sedona's buffer.
+          Expression agg = geometryAggregate(fn, "ST_Union", args.get(0), scope, "ST_Union as an aggregate: the"
+              + " array form of Sedona's ST_Union over the collected list (JTS's unary union, as ST_Union_Aggr)");
           replaced.put(fn, agg);
-          translated.add(new Line(lineOf("st_union("), before, Deparsers.spark(agg, replaced),
-              "ST_Union as an aggregate is ST_Union_Aggr in Sedona; its result has no SRID (a transform names the"
-                  + " source CRS, the load applies the spec's srid)"));
         }
       }
       case "st_transform" -> {
         if (args.size() == 2 && args.get(1) instanceof LongValue to) {
           Integer from = srid(args.get(0), scope);
           if (from == null || from == 0) {
-            throw refuse(lineOf("st_transform("), before, "can't tell the SRID of " + args.get(0) + " from the catalog:"
+            throw refuse(lineAt(fn, "st_transform("), before, "can't tell the SRID of " + args.get(0) + " from the catalog:"
                 + " Sedona's ST_Transform needs the source CRS named");
           }
           if (to.getValue() == 6933) {
-            throw refuse(lineOf("st_transform("), before, "EPSG:6933 (Lambert Cylindrical Equal Area) is missing from"
+            throw refuse(lineAt(fn, "st_transform("), before, "EPSG:6933 (Lambert Cylindrical Equal Area) is missing from"
                 + " GeoTools: Sedona fails on it (FIELD-NOTES)");
           }
           Function t = new Function("ST_Transform", args.get(0), new StringValue("EPSG:" + from),
               new StringValue("EPSG:" + to.getValue()));
           replaced.put(fn, t);
-          translated.add(new Line(lineOf("st_transform("), before, Deparsers.spark(t, replaced), "Sedona's ST_Transform"
+          translated.add(new Line(lineAt(fn, "st_transform("), before, Deparsers.spark(t, replaced), "Sedona's ST_Transform"
               + " names the source CRS (EPSG:" + from + ", from the catalog's typmods): aggregates and overlays drop"
               + " the SRID in Sedona"));
-          String crs = "EPSG:" + from + " → EPSG:" + to.getValue();
+          String crs = crs(from, (int) to.getValue());
           if (reportedOnce.add(crs)) {
+            int line = lineAt(fn, "st_transform(");
+            transforms.put(crs, new Transform(line, from, (int) to.getValue()));
             boolean known = Set.of(8857L, 3410L, 2163L, 3975L, 5070L).contains(to.getValue());
-            mayDiffer.add(new Line(lineOf("st_transform("), crs, null, known
+            mayDiffer.add(new Line(line, crs, null, known
                 ? "GeoTools and PROJ differ for this CRS (FIELD-NOTES: 8857, 3410, 2163, 3975 differ; 5070 by ~2.5e-9 relative)"
-                : "projected by GeoTools in Sedona, by PROJ in PostGIS: not sampled in this version (FIELD-NOTES found"
-                    + " 3035 and 54009 equal to the last digits)"));
+                : "projected by GeoTools in Sedona, by PROJ in PostGIS: FIELD-NOTES found 3035 and 54009 equal to the"
+                    + " last digits; init samples the sources' points through both"));
           }
         }
       }
@@ -515,7 +606,7 @@ public final class SqlPort {
           if (r != null && r.isBase()) {
             replaced.put(fn, c);
             makeValid = true;
-            translated.add(new Line(lineOf("st_makevalid("), before, Deparsers.spark(c, replaced), "the source's geometries"
+            translated.add(new Line(lineAt(fn, "st_makevalid("), before, Deparsers.spark(c, replaced), "the source's geometries"
                 + " arrive repaired: on_invalid_geometry: make_valid (ST_MakeValid's algorithm, in the job's read)"));
           }
         }
@@ -523,30 +614,28 @@ public final class SqlPort {
       case "string_agg" -> stringAgg(fn, args);
       case "st_collect" -> {
         if (args.size() == 1) {
-          Function agg = new Function("ST_Collect", new Function("collect_list", args.get(0)));
+          Expression agg = geometryAggregate(fn, "ST_Collect", args.get(0), scope, "ST_Collect as an aggregate: Sedona's"
+              + " ST_Collect takes the collected list");
           replaced.put(fn, agg);
-          translated.add(new Line(lineOf("st_collect("), before, Deparsers.spark(agg, replaced), "ST_Collect as an"
-              + " aggregate: Sedona's ST_Collect takes the collected list; the result has no SRID (the load applies"
-              + " the spec's)"));
-          mayDiffer.add(new Line(lineOf("st_collect("), before, null, "the parts' order follows each engine's row"
+          mayDiffer.add(new Line(lineAt(fn, "st_collect("), before, null, "the parts' order follows each engine's row"
               + " order: equal as geometries (ST_Equals, what verify compares), not part by part"));
         }
       }
       case "date_trunc" -> {
         if (reportedOnce.add("date_trunc")) {
-          mayDiffer.add(new Line(lineOf("date_trunc("), before, null, "a timestamptz is truncated in the session's"
+          mayDiffer.add(new Line(lineAt(fn, "date_trunc("), before, null, "a timestamptz is truncated in the session's"
               + " time zone: UTC in the job, the refreshing session's TimeZone in PostgreSQL (equal when that is UTC)"));
         }
       }
       case "count" -> {
         if (fn.isDistinct() && reportedOnce.add("count distinct")) {
-          translated.add(new Line(lineOf("count(DISTINCT"), before, Deparsers.spark(fn, replaced),
+          translated.add(new Line(lineAt(fn, "count(DISTINCT"), before, Deparsers.spark(fn, replaced),
               "the same in Spark: count(DISTINCT …) ignores NULLs in both"));
         }
       }
       case "coalesce" -> {
         if (reportedOnce.add("coalesce")) {
-          translated.add(new Line(lineOf("COALESCE("), before, Deparsers.spark(fn, replaced), "the same in Spark"));
+          translated.add(new Line(lineAt(fn, "COALESCE("), before, Deparsers.spark(fn, replaced), "the same in Spark"));
         }
       }
       default -> { }
@@ -556,6 +645,83 @@ public final class SqlPort {
           + " node nearly collinear segments differently: geometries ~1.8e-7° Hausdorff apart on a few rows, areas"
           + " ~3e-10 and lengths up to ~2e-6 relative (FIELD-NOTES); verify with the tolerances below"));
     }
+  }
+
+  /**
+   * A geometry aggregate {@code agg(x)} → {@code CASE WHEN count(x) > 0 THEN ST_SetSRID(f(collect_list(x)),
+   * srid) END}: NULL where every x is NULL, as PostGIS gives (Sedona's functions give an empty geometry for
+   * an empty list), and x's SRID re-applied (PostGIS's result keeps it, Sedona's has none).
+   */
+  private Expression geometryAggregate(Function fn, String sedona, Expression x, Map<String, Rel> scope, String why) {
+    Expression body = new Function(sedona, new Function("collect_list", x));
+    Integer srid = srid(x, scope);
+    if (srid != null && srid > 0) body = new Function("ST_SetSRID", body, new LongValue(srid));
+    net.sf.jsqlparser.expression.operators.relational.GreaterThan any =
+        new net.sf.jsqlparser.expression.operators.relational.GreaterThan();
+    // count(x) would compute x (an overlay, say) a second time: Spark's count(c1, c2, …) counts the rows where
+    // x's columns are all non-NULL, which is where x is (the geometry functions give NULL only for NULL input).
+    List<Expression> cols = new ArrayList<>();
+    Set<String> seen = new java.util.HashSet<>();
+    for (Column c : Deparsers.walk(x).columns) if (seen.add(c.toString())) cols.add(c);
+    any.setLeftExpression(x instanceof Column || cols.isEmpty() ? new Function("count", x)
+        : new Function("count", cols.toArray(Expression[]::new)));
+    any.setRightExpression(new LongValue(0));
+    net.sf.jsqlparser.expression.CaseExpression when = new net.sf.jsqlparser.expression.CaseExpression();
+    when.setWhenClauses(List.of(new net.sf.jsqlparser.expression.WhenClause(any, body)));
+    translated.add(new Line(lineAt(fn, fn.getName() + "("), fn.toString(), Deparsers.spark(when, replaced), why + "; NULL"
+        + " when every value is NULL, as PostGIS gives" + (srid != null && srid > 0 ? "; the SRID re-applied (" + srid
+        + ", the input's: Sedona's result has none)" : "; the input's SRID is not known here: the load applies the"
+        + " spec's")));
+    return when;
+  }
+
+  /** Whether both sides of a binary operator are geometries (of a known SRID, from the catalog). */
+  private boolean geometries(net.sf.jsqlparser.expression.BinaryExpression b, Map<String, Rel> scope) {
+    return srid(b.getLeftExpression(), scope) != null && srid(b.getRightExpression(), scope) != null;
+  }
+
+  /**
+   * {@code a <-> b} on geometries is their 2D distance since PostGIS 2.2 (PostgreSQL 9.5+; the docs of
+   * {@code <->}): Sedona's ST_Distance, the same JTS/GEOS planar distance. On geography it is a sphere
+   * distance, on text pg_trgm's: neither is translated.
+   */
+  private void distance(net.sf.jsqlparser.expression.operators.relational.GeometryDistance d, Map<String, Rel> scope) {
+    int line = lineAt(d, "<->");
+    if (!geometries(d, scope)) {
+      throw refuse(line, d.toString(), "<-> between anything but geometries of a known SRID (geography: a sphere"
+          + " distance; text: pg_trgm's similarity distance): not translated in this version");
+    }
+    Function dist = new Function("ST_Distance", d.getLeftExpression(), d.getRightExpression());
+    replaced.put(d, dist);
+    translated.add(new Line(line, d.toString(), Deparsers.spark(dist, replaced), "<-> on geometries is their 2D"
+        + " distance (PostGIS 2.2+): ST_Distance, exact"));
+  }
+
+  /**
+   * {@code a ~ b} on geometries: a's bounding box contains b's → the envelopes cover (ST_Covers counts the
+   * boundary, as box containment does). On text {@code ~} is a POSIX regular expression, which Java's
+   * (Spark's rlike) does not match exactly: refused.
+   */
+  private void boxContains(net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator m,
+      Map<String, Rel> scope) {
+    int line = lineAt(m, "~");
+    if (m.getOperatorType() != net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperatorType.MATCH_CASESENSITIVE
+        || !geometries(m, scope)) {
+      throw refuse(line, m.toString(), "a regular expression match (or ~ on what isn't a geometry of a known SRID):"
+          + " PostgreSQL's POSIX expressions and Java's (Spark's rlike) differ; not translated in this version");
+    }
+    Function covers = new Function("ST_Covers", new Function("ST_Envelope", m.getLeftExpression()),
+        new Function("ST_Envelope", m.getRightExpression()));
+    replaced.put(m, covers);
+    translated.add(new Line(line, m.toString(), Deparsers.spark(covers, replaced), "~ is bounding-box containment:"
+        + " the first envelope covers the second"));
+    mayDiffer.add(new Line(line, m.toString(), null, "PostGIS compares float4 boxes rounded outward, Sedona exact"
+        + " envelopes: boxes whose edges meet within float precision (~1e-7 relative) may differ"));
+  }
+
+  /** The report's name for a transform between two EPSG codes (a may-differ line's construct). */
+  static String crs(int from, int to) {
+    return "EPSG:" + from + " → EPSG:" + to;
   }
 
   /** The array_agg of {@code (array_agg(x ORDER BY y))[1]}, or null when {@code a} is something else. */
@@ -576,7 +742,7 @@ public final class SqlPort {
   private void firstOf(net.sf.jsqlparser.expression.ArrayExpression a) {
     Function agg = firstOfArrayAgg(a);
     if (agg == null) return;
-    int line = lineOf("array_agg(");
+    int line = lineAt(a, "array_agg(");
     net.sf.jsqlparser.statement.select.OrderByElement o = agg.getOrderByElements().get(0);
     boolean asc = !o.isAscDescPresent() || o.isAsc();
     boolean nullsLast = o.getNullOrdering() == null ? asc
@@ -598,7 +764,7 @@ public final class SqlPort {
    * aggregate, so collect, sort and join; NULL (not '') when every x is NULL, as string_agg gives.
    */
   private void stringAgg(Function fn, List<Expression> args) {
-    int line = lineOf("string_agg(");
+    int line = lineAt(fn, "string_agg(");
     if (fn.isDistinct() || args.size() != 2) {
       throw refuse(line, fn.toString(), "string_agg with DISTINCT or without a separator: not translated in this version");
     }
@@ -690,7 +856,7 @@ public final class SqlPort {
       }
     }
     replaced.put(fn, after);
-    translated.add(new Line(lineOf(fn.getName() + "("), fn.toString(), Deparsers.spark(after, replaced), why));
+    translated.add(new Line(lineAt(fn, fn.getName() + "("), fn.toString(), Deparsers.spark(after, replaced), why));
     if (reportedOnce.add("spheroid")) {
       mayDiffer.add(new Line(lineOf("::geography"), "geography → spheroid functions", null, "GeographicLib in both:"
           + " equal to ~5e-12 relative (FIELD-NOTES), inside verify's default float tolerance"));
@@ -728,6 +894,14 @@ public final class SqlPort {
       left.setOnExpressions(List.of(and(on)));
     }
     return new Moved(whereKept, left, nullable, on, onBefore);
+  }
+
+  /** A CTE's WHERE and LEFT JOIN as they are (nothing moves into a source from a CTE). */
+  private static Moved unmoved(PlainSelect s) {
+    Join left = joins(s).stream().filter(Join::isLeft).findFirst().orElse(null);
+    String nullable = left != null ? aliasOf(left.getRightItem()) : null;
+    List<Expression> on = left == null ? List.of() : conjuncts(left.getOnExpression());
+    return new Moved(conjuncts(s.getWhere()), left, nullable, on, left == null ? null : String.valueOf(left.getOnExpression()));
   }
 
   private String shape(PlainSelect main, Map<String, Rel> scope, Moved moved, StringBuilder with) {
@@ -800,6 +974,8 @@ public final class SqlPort {
     if (q.size() != 1 || q.contains(null) || q.contains(nullable)) return false;
     Rel rel = scope.get(q.iterator().next());
     if (rel == null || !rel.isBase()) return false;
+    // A table read twice (say in a CTE too) shares one source: a where would filter both reads.
+    if (reads.getOrDefault(rel.table().schema() + "." + rel.table().name(), 0) > 1) return false;
     Deparsers.Found f = Deparsers.walk(c);
     if (f.functions.stream().anyMatch(KnownFunctions::isAggregate) || !f.subqueries.isEmpty()) return false;
     String where = Deparsers.postgresUnqualified(c);
@@ -892,7 +1068,7 @@ public final class SqlPort {
         boolean star = a.isAllColumns() || a.getParameters() == null || a.getParameters().isEmpty()
             || a.getParameters().size() == 1 && a.getParameters().get(0) instanceof net.sf.jsqlparser.statement.select.AllColumns;
         if (!star && af.columns.stream().noneMatch(c -> r.equals(qualifierOf(c, scope)))) {
-          throw refuse(lineOf(a.getName() + "("), a.toString(), "an aggregate over " + l + "'s columns only: over the"
+          throw refuse(lineAt(a, a.getName() + "("), a.toString(), "an aggregate over " + l + "'s columns only: over the"
               + " inner join it would miss the rows of " + l + " without a match");
         }
         for (Function g : af.functions) {
@@ -901,12 +1077,16 @@ public final class SqlPort {
                 + " has no match: its value over the unmatched row can't be told from the inner join");
           }
         }
+        if (!af.nullAware.isEmpty()) {
+          throw refuse(lineAt(a, a.getName() + "("), a.toString(), "an aggregate over a CASE or IS NULL, which give a value"
+              + " when " + r + " has no match: its value over the unmatched row can't be told from the inner join");
+        }
         inner.add(Deparsers.spark(a, replaced) + " AS " + col);
         boolean count = a.getName().equalsIgnoreCase("count");
         Column ref = new Column(new net.sf.jsqlparser.schema.Table(agg), col);
         Expression outerExpr = count ? new Function("coalesce", ref, new LongValue(star ? 1 : 0)) : ref;
         replaced.put(a, outerExpr);
-        translated.add(new Line(lineOf(a.getName() + "("), a.toString(), Deparsers.spark(outerExpr, replaced), count
+        translated.add(new Line(lineAt(a, a.getName() + "("), a.toString(), Deparsers.spark(outerExpr, replaced), count
             ? (star ? "count(*) over a LEFT JOIN counts the unmatched row: 1 where the inner join has no row"
                 : "a count over no matching rows is 0 in PostgreSQL; the inner join has no row there")
             : a.getName() + " over no matching rows is NULL in PostgreSQL, as the LEFT JOIN leaves it"));
@@ -917,12 +1097,12 @@ public final class SqlPort {
     List<String> keyJoin = new ArrayList<>();
     for (String k : key) keyJoin.add(agg + "." + k + " = " + l + "." + k);
     String onText = Deparsers.spark(and(on), replaced);
-    translated.add(new Line(lineOf("LEFT JOIN"), from(main, scope) + " ON " + moved.onBefore(),
+    translated.add(new Line(lineOf("LEFT JOIN " + moved.left().getRightItem()), from(main, scope) + " ON " + moved.onBefore(),
         cte + " (inner join, aggregated per " + String.join(", ", key) + "), then " + scope.get(l).name() + " " + l
             + " LEFT JOIN " + cte + " " + agg + " ON " + String.join(" AND ", keyJoin),
         "Sedona plans a spatial join only for an INNER join; a spatial LEFT JOIN would run as a nested loop (FIELD-NOTES)"));
     if (!hint.isEmpty()) {
-      translated.add(new Line(lineOf("FROM"), lr.table().name() + " (" + lr.bytes() + " bytes)", hint.strip(),
+      translated.add(new Line(lineOf("FROM " + first(main)), lr.table().name() + " (" + lr.bytes() + " bytes)", hint.strip(),
           "a small side is broadcast to the spatial join: sources read over JDBC report no size to Spark"));
     }
     String inCte = with.length() == 0 ? "WITH " : prefix(with).stripTrailing() + ",\n";
@@ -1179,9 +1359,10 @@ public final class SqlPort {
     return "?column?";
   }
 
-  private static String unique(String base, Set<String> taken) {
+  private String unique(String base, Set<String> taken) {
     String n = base;
-    for (int i = 2; taken.contains(n); i++) n = base + i;
+    for (int i = 2; taken.contains(n) || generated.contains(n); i++) n = base + i;
+    generated.add(n);
     return n;
   }
 
@@ -1192,20 +1373,16 @@ public final class SqlPort {
   }
 
   /**
-   * The definition's line where {@code needle} next occurs (for the report only; the rewrite never looks at
-   * text): successive calls with one needle move forward, as the walk meets the nodes in text order.
+   * The line of {@code node}: its own text as JSqlParser prints it, searched as tokens (which PostgreSQL's
+   * print matches up to spacing and case), else the next {@code needle}.
    */
+  private int lineAt(Object node, String needle) {
+    int line = lines.lineOf(node.toString(), -1);
+    return line > 0 ? line : lineOf(needle);
+  }
+
+  /** The definition's line where {@code needle} next occurs (a token search: {@link DefinitionLines}). */
   private int lineOf(String needle, int fallback) {
-    String n = needle.toLowerCase(Locale.ROOT);
-    int from = cursor.getOrDefault(n, 0);
-    for (int pass = 0; pass < 2; pass++) {
-      for (int i = pass == 0 ? from : 0; i < lines.length; i++) {
-        if (lines[i].toLowerCase(Locale.ROOT).contains(n)) {
-          cursor.put(n, i + 1);
-          return i + 1;
-        }
-      }
-    }
-    return fallback;
+    return lines.lineOf(needle, fallback);
   }
 }

@@ -66,6 +66,28 @@ final class Examples {
         List.of(DISTRICTS, ROADS));
   }
 
+  static final Table WARDS = new Table("public", "wards", "r",
+      List.of(col("ward_id", "int4"), col("name", "text"), geom("geom", "Polygon", 4326)), List.of("ward_id"), 200_000);
+  static final Table HUBS = new Table("public", "hubs", "r",
+      List.of(col("id", "int4"), col("name", "text"), geom("geom", "Point", 4326)), List.of("id"), 20_000);
+  static final Table ROUTES = new Table("public", "routes", "r", List.of(col("id", "int8"), col("hub_id", "int4"),
+      col("name", "text"), col("kind", "text"), col("opened", "date"), geom("geom", "LineString", 4326)), List.of("id"), 50_000);
+  static final Table STOPS = new Table("public", "stops", "r", List.of(col("id", "int8"), col("kind", "text"),
+      col("capacity", "int4"), col("opened", "date"), geom("geom", "Point", 4326)), List.of("id"), 900_000);
+  static final Table INSPECTIONS = new Table("public", "inspections", "r", List.of(col("id", "int8"),
+      col("stop_id", "int8"), col("inspected_at", "timestamptz"), col("score", "int4")), List.of("id"), 1_000_000);
+
+  static Matview transitAccess() {
+    return new Matview("public", "mv_transit_access", viewdef("transit_access"), List.of(col("ward_id", "int4"),
+        col("name", "text"), col("area_m2", "float8"), col("stops", "int8"), col("kinds", "int8"), col("capacity", "numeric"),
+        col("avg_score", "numeric"), col("nearest_hub_m", "float8"), col("longest_routes_m", "float8"), col("trams", "numeric"),
+        col("conditions", "int8"), col("newest_stop_month", "date"), col("first_inspected_year", "numeric"),
+        col("last_hub_route", "text"), col("first_route_names", "text"), col("covered_m2", "float8"), col("hull_m2", "float8"),
+        geom("geom", "Polygon", 4326)),
+        List.of(new MatviewCatalog.Index("mv_transit_access_key", List.of("ward_id"), "btree", true)),
+        List.of(WARDS, HUBS, INSPECTIONS, ROUTES, STOPS));
+  }
+
   /** A view whose definition is {@code sql}, over the zone_stats tables. */
   static Matview over(String sql) {
     return new Matview("public", "mv_x", sql, List.of(col("zone_id", "int4")), List.of(), List.of(EVENTS, ZONES, REGIONS));

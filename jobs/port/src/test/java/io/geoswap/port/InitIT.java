@@ -38,6 +38,7 @@ class InitIT {
     generate("zone_stats", "zones_x=12", "zones_y=10", "events=10000");
     generate("land_use_area", "regions_x=4", "regions_y=3", "polygons=3000");
     generate("road_length", "districts_x=5", "districts_y=4", "roads=3000");
+    generate("transit_access", "wards_x=12", "wards_y=10", "hubs=20", "stops=2000", "inspections=5000");
   }
 
   @AfterAll
@@ -55,6 +56,11 @@ class InitIT {
     CliRun init = InitRun.init(db.env, "--from-matview", "public." + view, "--out", out.toString());
     assertThat(init.exitCode()).as(init.toString()).isZero();
     assertThat(init.json().get("status").asText()).isEqualTo("ported");
+    return runVerify(view, name, verifyArgs);
+  }
+
+  /** The job → validate → verify on what init wrote for {@code name}. */
+  private static JsonNode runVerify(String view, String name, String... verifyArgs) throws Exception {
     Path spec = out.resolve(name + ".yaml");
     assertThat(spec).exists();
     assertThat(out.resolve(name + ".sql")).exists();
@@ -98,9 +104,29 @@ class InitIT {
     JsonNode v = portRunVerify("mv_land_use_area", "land_use_area", "--tolerance", tolerance);
     assertThat(v.get("matched_rows").asLong()).isPositive();
     String report = Files.readString(out.resolve("land_use_area.port.md"));
-    assertThat(report).contains("--tolerance " + tolerance, "ST_Union_Aggr", "'EPSG:4326', 'EPSG:3035'",
+    assertThat(report).contains("--tolerance " + tolerance, "ST_Union(collect_list(", "'EPSG:4326', 'EPSG:3035'",
         "JTS (Sedona) and GEOS (PostGIS)");
     assertThat(Files.readString(out.resolve("land_use_area.yaml"))).contains("on_invalid_geometry: make_valid");
+  }
+
+  @Test
+  void theEveryConstructExampleMatchesItsViewWithExactlyTheTolerancesInitMeasuredAndReported() throws Exception {
+    CliRun init = InitRun.init(db.env, "--from-matview", "public.mv_transit_access", "--out", out.toString());
+    assertThat(init.exitCode()).as(init.toString()).isZero();
+    // The tolerances are init's: the overlay's (ST_Union of buffers) and the areas through EPSG:3035, from
+    // its sample of GeoTools vs PROJ; none is written here.
+    JsonNode floats = init.json().get("float_tolerances");
+    assertThat(floats.fieldNames()).toIterable().containsExactlyInAnyOrder("area_m2", "covered_m2", "hull_m2");
+    List<String> tolerances = new ArrayList<>();
+    floats.fields().forEachRemaining(e -> tolerances.add(e.getKey() + "=" + e.getValue().asDouble()));
+    String report = Files.readString(out.resolve("transit_access.port.md"));
+    assertThat(report).contains("--tolerance " + String.join(",", tolerances));
+    assertThat(report).containsPattern("\\| 59 \\| `EPSG:4326 → EPSG:3035` \\| sampled [0-9]+ points of .*public\\.wards\\.geom.*"
+        + "at most [0-9.e-]+ m apart");
+    JsonNode v = runVerify("mv_transit_access", "transit_access", "--tolerance", String.join(",", tolerances));
+    assertThat(v.get("matched_rows").asLong()).isEqualTo(120);
+    assertThat(db.count("SELECT count(*) FROM public.mv_transit_access WHERE stops = 0")).as("the LEFT JOIN's case")
+        .isPositive();
   }
 
   @Test
