@@ -250,3 +250,38 @@ def test_exit_codes_up_to_128_pass_through_with_the_jvms_own_result(tmp_path, li
     assert f.code == 2
     assert len(f.error_lines) == 1 and len(f.json_lines) == 1
     assert f.result["exit_code"] == 2 and "signal" not in f.result
+
+
+STAND_IN = """#!/bin/bash
+# A stand-in java: prints its result line, writes an archive if asked (junk: it "dies writing it"),
+# says it finished when $1 is "finished", then dies by SIGSEGV as JDK 17 sometimes does at exit.
+for a in "$@"; do
+  case "$a" in -XX:ArchiveClassesAtExit=*) echo junk > "${a#-XX:ArchiveClassesAtExit=}" ;; esac
+done
+echo '{"status":"ok","exit_code":0,"pipeline":"stand_in"}'
+if [ "$SAY_FINISHED" = yes ] && [ -n "$GEOSWAP_FINISHED_FILE" ]; then printf 0 > "$GEOSWAP_FINISHED_FILE"; fi
+kill -SEGV $$
+"""
+
+
+@pytest.mark.parametrize("say_finished", [True, False])
+def test_a_jvm_that_dies_after_its_command_finished_keeps_its_result_and_leaves_no_archive(tmp_path, listener,
+                                                                                         started, say_finished):
+    java = tmp_path / "java"
+    java.write_text(STAND_IN)
+    java.chmod(0o755)
+    state = tmp_path / "state"
+    env = env_for(listener, state, "on")
+    env.update(GEOSWAP_JAVA=str(java), SAY_FINISHED="yes" if say_finished else "no")
+    run = RunJava(tmp_path, env, "swap-task", "status", "--spec", str(SPEC))
+    started.append(run)
+    f = run.finish()
+    assert not list((state / "cds").glob("*.jsa")), "an archive from a JVM that died writing it was kept"
+    if say_finished:
+        assert f.code == 0, f.stderr
+        assert f.json_lines == ['{"status":"ok","exit_code":0,"pipeline":"stand_in"}']
+        assert f.error_lines == []
+        assert "died by signal SEGV after its command had finished (exit code 0); its result above stands" in f.stderr
+    else:
+        assert f.code == 75
+        assert f.result["status"] == "failed" and f.result["signal"] == "SEGV"

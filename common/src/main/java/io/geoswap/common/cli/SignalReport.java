@@ -46,18 +46,36 @@ public final class SignalReport {
   private volatile int finishedCode = NOT_FINISHED;
   private final AtomicBoolean shutdownSeen = new AtomicBoolean();
 
+  /**
+   * Where {@link #finished(int)} leaves the command's exit code for the JVM's parent (null: nowhere). A JVM
+   * can still die after its command finished — JDK 17 crashes now and then writing a dynamic class-data
+   * archive at exit (SIGSEGV in SystemDictionaryShared::adjust_lambda_proxy_class_dictionary) — and then
+   * its parent (jvm/run-java) must not report a run whose result line is already printed as failed.
+   */
+  private final java.nio.file.Path finishedFile;
+
   SignalReport(PrintStream out, PrintStream err, IntConsumer halt) {
+    this(out, err, halt, null);
+  }
+
+  SignalReport(PrintStream out, PrintStream err, IntConsumer halt, java.nio.file.Path finishedFile) {
     this.out = out;
     this.err = err;
     this.halt = halt;
+    this.finishedFile = finishedFile;
   }
+
+  /** The environment variable naming {@link #finishedFile} (set by jvm/run-java). */
+  public static final String FINISHED_FILE_ENV = "GEOSWAP_FINISHED_FILE";
 
   /**
    * Installs the report for this JVM's command, reporting on {@code System.out} and {@code System.err}. Call
    * it first thing in {@code main}, once per JVM.
    */
   public static SignalReport install() {
-    SignalReport report = new SignalReport(System.out, System.err, Runtime.getRuntime()::halt);
+    String file = System.getenv(FINISHED_FILE_ENV);
+    SignalReport report = new SignalReport(System.out, System.err, Runtime.getRuntime()::halt,
+        file == null || file.isBlank() ? null : java.nio.file.Path.of(file));
     for (String name : SIGNALS) {
       report.recordSignal(name);
     }
@@ -72,6 +90,14 @@ public final class SignalReport {
    */
   public void finished(int code) {
     finishedCode = code;
+    if (finishedFile != null) {
+      out.flush(); // the result line is out before the parent can read "finished"
+      try {
+        java.nio.file.Files.writeString(finishedFile, Integer.toString(code));
+      } catch (java.io.IOException | RuntimeException e) {
+        // Best effort: without the file a later crash is reported as a failure, as before.
+      }
+    }
   }
 
   /** Remembers {@code name} when it arrives, then hands it on to the handler that was there (the JVM's). */

@@ -69,4 +69,15 @@ class SignalReportTest {
     assertThat(json).doesNotContainKey("signal");
     assertThat(halts).containsExactly(1);
   }
+
+  @Test
+  void finishingLeavesTheCommandsExitCodeWhereTheParentLooks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("finished");
+    SignalReport withFile = new SignalReport(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), halts::add, file);
+    assertThat(file).doesNotExist();
+    withFile.finished(3);
+    assertThat(file).hasContent("3");
+  }
 }
