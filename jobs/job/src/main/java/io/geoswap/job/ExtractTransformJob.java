@@ -143,12 +143,14 @@ public final class ExtractTransformJob {
     cached.add(result);
     Row counted = runSpark("running the transform " + spec.transformLocation(), () -> countAndSrids(spec, result));
     Map<String, Map<String, Object>> sourceFigures = new LinkedHashMap<>();
+    Map<String, Long> sourceRows = new java.util.TreeMap<>(); // the registry's source_rows
     double scanTaskSeconds = 0;
     for (SourceReader.Read read : reads) {
       SourceReader.Figures f = runSpark("reading source " + read.source().name(), read::check);
       scanTaskSeconds += f.scanTaskSeconds();
       sourceFigures.put(read.source().name(), Map.<String, Object>of("rows", f.rows(), "dropped", f.dropped(),
           "repaired", f.repaired(), "extract", read.extract()));
+      sourceRows.put(read.source().name(), f.rows());
       LOG.info("read {}: {} rows in {} partition(s) by {}{}{}", read.source().name(), f.rows(), read.partitions(),
           read.extract(), f.dropped() > 0 ? ", " + f.dropped() + " dropped" : "",
           f.repaired() > 0 ? ", " + f.repaired() + " repaired" : "");
@@ -181,8 +183,6 @@ public final class ExtractTransformJob {
     phases.stop();
 
     String appId = spark.sparkContext().applicationId();
-    Map<String, Long> sourceRows = new java.util.TreeMap<>();
-    sourceFigures.forEach((name, f) -> sourceRows.put(name, (Long) f.get("rows")));
     if (!registry.markBuilt(spec.name(), params.version(), buildId, rows, io.geoswap.common.cli.Cli.toJson(phases.seconds()),
         appId, sourceRows)) {
       throw GeoswapException.temporary("build " + buildId + " was superseded by another build of the same version", null);

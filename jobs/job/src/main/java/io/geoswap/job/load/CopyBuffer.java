@@ -79,11 +79,6 @@ final class CopyBuffer {
     pos += len;
   }
 
-  /** Overwrites the int at {@code at} (a field's length written after its value). */
-  void setInt(int at, int v) {
-    INT.set(buf, at, v);
-  }
-
   private void ensure(int n) {
     if (buf.length - pos < n) {
       long want = Math.max((long) buf.length * 2, (long) pos + n);
