@@ -359,11 +359,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="no runs: analyse the runs of an earlier scaling.json again (their event logs must still exist)")
     a = ap.parse_args(argv)
     if a.source:
-        earlier = json.loads(Path(a.source).read_text())
-        a.events, results = earlier["events"], earlier["runs"]
+        # An earlier run's file, and the event logs it names: a usage error in one line if they aren't there.
+        try:
+            earlier = json.loads(Path(a.source).read_text())
+            a.events, results = earlier["events"], earlier["runs"]
+            analysed = analyse(results)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(f"geoswap: error: --from {a.source}: not an earlier scaling.json with its event logs"
+                  f" ({type(e).__name__}: {e})", file=sys.stderr)
+            return 2
     else:
         results = measure(a.events, os.environ["GEOSWAP_SPARK_HOME"], Java([]), a.repeats)
-    analysed = analyse(results)
+        analysed = analyse(results)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     text = report(a.events, results, analysed)

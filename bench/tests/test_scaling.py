@@ -67,3 +67,16 @@ def test_the_report_shows_every_run_and_every_check(results):
     assert sum(line.startswith("| local") or line.startswith("| standalone") for line in runs_table.splitlines()) == len(results)
     checks_table = text.split("## Predicted against measured")[1].split("## Predicted for")[0]
     assert sum(line.startswith("| local") or line.startswith("| standalone") for line in checks_table.splitlines()) == 3
+
+
+@pytest.mark.parametrize("content", [None, "not json", '{"events": 1}', '{"events": 1, "runs": [{"log": "/nope"}]}'])
+def test_from_a_file_that_is_missing_or_not_an_earlier_run_is_one_error_line_and_exit_2(tmp_path, capsys, content):
+    from geoswap_bench.scaling import main
+    src = tmp_path / "scaling.json"
+    if content is not None:
+        src.write_text(content)
+    out = tmp_path / "out"
+    assert main(["--from", str(src), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"geoswap: error: --from {src}: not an earlier scaling.json")
+    assert not out.exists()  # nothing written
