@@ -74,6 +74,9 @@ public final class ExtractTransformJob {
 
   public Result run(PipelineSpec spec, RunParams params) {
     Phases phases = new Phases();
+    // The registry's steps before the build (connect, schema check, build lock, reclaiming, the building row)
+    // and after it (the built row) are a phase of their own, so the phases add up to the total.
+    phases.start("registry");
     try (Connection conn = Db.connect(db.withApplicationName("geoswap-job"))) {
       VersionRegistry registry = new VersionRegistry(conn);
       registry.ensureSchema();
@@ -133,7 +136,6 @@ public final class ExtractTransformJob {
     for (PipelineSpec.Source source : spec.sourceList()) {
       reads.add(runSpark("reading source " + source.name(), () -> reader.read(source, spec.onInvalidGeometry(), values)));
     }
-    phases.stop();
 
     phases.start("transform");
     String sql = Placeholders.substitute(spec.transformSql(), values, "transform " + spec.transformLocation());
@@ -157,13 +159,12 @@ public final class ExtractTransformJob {
     }
     Map<String, Integer> otherSrids = checkSrids(spec, result, counted);
     long rows = counted.getLong(0);
-    phases.stop();
+
+    phases.start("load");
     // The scans run inside the transform's stages: their tasks' time in the scan, spread over the task
     // slots they ran in, is the extract part of the transform phase's wall time (README, "phases").
     phases.split("transform", "extract", scanTaskSeconds / Math.max(1, spark.sparkContext().defaultParallelism()));
     LOG.info("transform: {} rows", rows);
-
-    phases.start("load");
     loader.create(PgTypes.columnDefinitions(result.schema(), spec.target().geometry(), otherSrids,
         spec.transformLocation()));
     int failAfter = Integer.parseInt(spark.conf().get(FAIL_AFTER_COMMIT_CONF, "-1"));
@@ -175,20 +176,23 @@ public final class ExtractTransformJob {
           + committed + ", table holds " + inTable);
     }
     registry.deleteMarkers(buildId);
-    phases.stop();
     LOG.info("load: {} rows into {}.{}", rows, spec.target().schema(), loader.table());
 
     phases.start("index");
     loader.index();
-    phases.stop();
 
+    phases.start("registry");
     String appId = spark.sparkContext().applicationId();
-    if (!registry.markBuilt(spec.name(), params.version(), buildId, rows, io.geoswap.common.cli.Cli.toJson(phases.seconds()),
+    // One snapshot for both the registry and the JSON result, so they say the same; only markBuilt's own
+    // round trip falls outside it.
+    Map<String, Double> seconds = phases.seconds();
+    if (!registry.markBuilt(spec.name(), params.version(), buildId, rows, io.geoswap.common.cli.Cli.toJson(seconds),
         appId, sourceRows)) {
       throw GeoswapException.temporary("build " + buildId + " was superseded by another build of the same version", null);
     }
+    phases.stop();
     return new Result(spec.name(), params.version(), spec.target().schema(), loader.table(), rows,
-        phases.seconds(), sourceFigures, appId, buildId, params);
+        seconds, sourceFigures, appId, buildId, params);
   }
 
   private static void checkResultSchema(PipelineSpec spec, Dataset<Row> result) {
@@ -298,7 +302,10 @@ public final class ExtractTransformJob {
     });
   }
 
-  /** Wall seconds per phase, in order. */
+  /**
+   * Wall seconds per phase, in order. Starting a phase ends the one before at the same instant, so from the
+   * first start to the snapshot no time falls between phases: they add up to the total.
+   */
   private static final class Phases {
     private final Map<String, Double> seconds = new LinkedHashMap<>();
     private final long begin = System.nanoTime();
@@ -306,13 +313,20 @@ public final class ExtractTransformJob {
     private long started;
 
     void start(String name) {
+      long now = System.nanoTime();
+      if (current != null) end(now);
       current = name;
-      started = System.nanoTime();
+      started = now;
     }
 
+    /** Ends the current phase; a phase run twice (the registry's steps before and after the build) adds up. */
     void stop() {
-      seconds.put(current, round((System.nanoTime() - started) / 1e9));
+      end(System.nanoTime());
       current = null;
+    }
+
+    private void end(long now) {
+      seconds.merge(current, round((now - started) / 1e9), (a, b) -> round(a + b));
     }
 
     /** Moves {@code part} seconds (at most all) of the finished phase {@code from} into {@code into}, before it. */
@@ -338,7 +352,7 @@ public final class ExtractTransformJob {
 
     Map<String, Double> seconds() {
       Map<String, Double> m = new LinkedHashMap<>(seconds);
-      if (current != null) m.put(current, round((System.nanoTime() - started) / 1e9));
+      if (current != null) m.merge(current, round((System.nanoTime() - started) / 1e9), (a, b) -> round(a + b));
       m.put("total", total());
       return m;
     }
