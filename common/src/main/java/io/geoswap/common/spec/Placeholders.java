@@ -46,6 +46,11 @@ public final class Placeholders {
   private static String hint(String name) {
     if (name.equals("logical_date")) return " (pass --logical-date or --run-after)";
     if (name.startsWith("data_interval") || name.equals("run_after")) return " (pass --" + name.replace('_', '-') + ")";
+    // The spec names the source (SpecLoader checks that), so the version's build recorded no count for it.
+    if (name.startsWith(SOURCE_ROWS)) {
+      return ": the version's build recorded no rows read from " + name.substring(SOURCE_ROWS.length())
+          + " (built before geoswap recorded them, or before the spec had that source); rebuild the version";
+    }
     return "";
   }
 

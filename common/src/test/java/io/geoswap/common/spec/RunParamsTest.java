@@ -31,6 +31,16 @@ class RunParamsTest {
   }
 
   @Test
+  void aSourceCountTheBuildDidNotRecordAsksForARebuild() {
+    // A version built before the registry kept source_rows (revision 7) has no count to give the check.
+    assertThatThrownBy(() -> Placeholders.substitute("SELECT sum(events) = ${source_rows.events} FROM t",
+        RunParams.of("v1", "2026-11-24", null, null, null).placeholders(), "checks.sql[0]"))
+        .hasMessage("checks.sql[0] uses ${source_rows.events} but no value was given: the version's build recorded"
+            + " no rows read from events (built before geoswap recorded them, or before the spec had that source);"
+            + " rebuild the version");
+  }
+
+  @Test
   void aRunWithoutALogicalDateGivesItsRunAfterAsTheLogicalDate() {
     RunParams p = RunParams.of("v1", null, null, null, "manual__2026-12-02T01:00:00+00:00", "2026-12-02T02:00:00+01:00");
     assertThat(p.placeholders())
