@@ -285,3 +285,27 @@ def test_a_jvm_that_dies_after_its_command_finished_keeps_its_result_and_leaves_
     else:
         assert f.code == 75
         assert f.result["status"] == "failed" and f.result["signal"] == "SEGV"
+
+
+def test_a_half_written_archive_of_a_run_that_is_gone_is_removed_by_the_next_run(tmp_path, listener, started):
+    java = tmp_path / "java"
+    java.write_text(STAND_IN)
+    java.chmod(0o755)
+    state = tmp_path / "state"
+    cds = state / "cds"
+    cds.mkdir(parents=True)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    alive = os.getpid()  # this test's own process: its file must stay
+    stale = cds / f"swap-task-0123456789abcdef.jsa.{dead.pid}.tmp"
+    running = cds / f"swap-task-0123456789abcdef.jsa.{alive}.tmp"
+    stale.write_text("half an archive")
+    running.write_text("being written")
+    env = env_for(listener, state, "on")
+    env.update(GEOSWAP_JAVA=str(java), SAY_FINISHED="yes")
+    run = RunJava(tmp_path, env, "swap-task", "status", "--spec", str(SPEC))
+    started.append(run)
+    f = run.finish()
+    assert f.code == 0, f.stderr
+    assert not stale.exists(), "the archive a dead run left half-written is still there"
+    assert running.exists(), "the archive a live process is writing was removed"
