@@ -169,11 +169,13 @@ public final class ExtractTransformJob {
         spec.transformLocation()));
     int failAfter = Integer.parseInt(spark.conf().get(FAIL_AFTER_COMMIT_CONF, "-1"));
     runSpark("loading " + loader.table(), () -> loader.load(result, buildId, params.version(), failAfter));
+    // Each partition's rows and its marker commit together, so the markers count what the table holds; the
+    // table itself is counted once, independently, by validate's rows_match_written (a count(*) here too
+    // cost a full scan of the new table: ~0.16 s of the load at 810k rows).
     long committed = registry.committedRows(buildId);
-    long inTable = loader.countRows();
-    if (committed != rows || inTable != rows) {
+    if (committed != rows) {
       throw new IllegalStateException("load mismatch: transform produced " + rows + " rows, partitions committed "
-          + committed + ", table holds " + inTable);
+          + committed);
     }
     registry.deleteMarkers(buildId);
     LOG.info("load: {} rows into {}.{}", rows, spec.target().schema(), loader.table());

@@ -115,15 +115,6 @@ public final class TableLoader {
     }
   }
 
-  public long countRows() {
-    return Db.run(conn, "counting " + qualified, c -> {
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + qualified)) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    });
-  }
-
   private static String literal(String s) {
     return "'" + s.replace("'", "''") + "'";
   }
