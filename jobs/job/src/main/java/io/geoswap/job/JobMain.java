@@ -64,6 +64,7 @@ public final class JobMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    JitDirectives.install(); // first: before Spark starts (the launcher's local target comes here too)
     // Validate everything that needs no database or Spark first: a bad spec fails in milliseconds.
     RunParams params = RunParams.of(version, logicalDate, dataIntervalStart, dataIntervalEnd, runId, runAfter);
     PipelineSpec pipeline = new SpecLoader(new HadoopSpecFiles(new org.apache.hadoop.conf.Configuration())).load(spec);
