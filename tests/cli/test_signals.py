@@ -111,8 +111,10 @@ class RunJava:
     def __init__(self, tmp: Path, env: dict[str, str], *args: str) -> None:
         self.out_path, self.err_path = tmp / "stdout", tmp / "stderr"
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
-            self.proc = subprocess.Popen([str(RUN_JAVA), *args], cwd=ROOT, env=env, stdout=out, stderr=err,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+            # env --default-signal: a suite started under nohup (HUP ignored, inherited) still tests HUP.
+            self.proc = subprocess.Popen(["env", "--default-signal=HUP,INT,TERM", str(RUN_JAVA), *args], cwd=ROOT,
+                                         env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
 
     def java_child(self) -> int:
         """The JVM: the child of run-java that has exec'd java (found through /proc)."""
