@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: most of a small job's CPU is the JIT — a 3M-event zone_stats run spent 8.7 CPU-s in C2 and 3.2 in
  * C1 of ~17 ({@code -XX:+CITime}), much of the C2 part on that code. With these directives, zone_stats 1M in
- * 3 interleaved pairs: C2's time −1.2…−1.6 CPU-s, wall −0.4…−0.8 s (issue 17, bench/results/fixed-cost-2/).
- * C2 off for everything until the transform lost 7% on the overlay (its hot loops run JDK code first
- * compiled at start-up), so the list names start-up packages only.
+ * 5 interleaved pairs: C2's time −0.4…−1.4 CPU-s in 4 of them; wall within the machine's drift (issue 17,
+ * bench/results/fixed-cost-2/). C2 off for everything until the transform lost 7% on the overlay (its hot
+ * loops run JDK code first compiled at start-up), so the list names start-up packages only — not TLS
+ * (sun/security/ssl carries the COPY streams under sslmode=require) nor DataInputStream (shuffle reads).
  *
  * <p>Installed in process (the DiagnosticCommand MBean, as {@code jcmd Compiler.directives_add} does) rather
  * than with {@code -XX:CompilerDirectivesFile}: the flag needs the file where the driver runs (EMR, the image)

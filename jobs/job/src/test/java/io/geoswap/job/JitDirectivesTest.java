@@ -21,8 +21,9 @@ class JitDirectivesTest {
     // The JVM parsed the resource (a bad file would leave only the default directive) and holds it once.
     assertThat(directives).contains("org/antlr/*.*", "org/codehaus/*.*", "scala/reflect/*.*");
     assertThat(directives.split("org/antlr/\\*\\.\\*", -1)).hasSize(2);
-    // Nothing on the data path: JTS, Sedona, Spark's execution and the JDK's collections still get C2.
+    // Nothing on the data path: JTS, Sedona, Spark's execution, the JDK's collections, TLS on the COPY
+    // streams (sun/security/ssl) and shuffle reads (DataInputStream) still get C2.
     assertThat(directives).doesNotContain("org/locationtech", "org/apache/sedona", "java/util/HashMap",
-        "org/apache/spark/sql/execution");
+        "org/apache/spark/sql/execution", "sun/security/*", "sun/security/ssl", "java/io/DataInputStream");
   }
 }
