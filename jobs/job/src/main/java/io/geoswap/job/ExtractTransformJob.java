@@ -192,7 +192,6 @@ public final class ExtractTransformJob {
         appId, sourceRows)) {
       throw GeoswapException.temporary("build " + buildId + " was superseded by another build of the same version", null);
     }
-    phases.stop();
     return new Result(spec.name(), params.version(), spec.target().schema(), loader.table(), rows,
         seconds, sourceFigures, appId, buildId, params);
   }
@@ -316,19 +315,14 @@ public final class ExtractTransformJob {
 
     void start(String name) {
       long now = System.nanoTime();
-      if (current != null) end(now);
+      if (current != null) addCurrent(seconds, now);
       current = name;
       started = now;
     }
 
-    /** Ends the current phase; a phase run twice (the registry's steps before and after the build) adds up. */
-    void stop() {
-      end(System.nanoTime());
-      current = null;
-    }
-
-    private void end(long now) {
-      seconds.merge(current, round((now - started) / 1e9), (a, b) -> round(a + b));
+    /** The current phase's time so far, into {@code into}; a phase run twice (the registry's steps) adds up. */
+    private void addCurrent(Map<String, Double> into, long now) {
+      into.merge(current, round((now - started) / 1e9), (a, b) -> round(a + b));
     }
 
     /** Moves {@code part} seconds (at most all) of the finished phase {@code from} into {@code into}, before it. */
@@ -354,7 +348,7 @@ public final class ExtractTransformJob {
 
     Map<String, Double> seconds() {
       Map<String, Double> m = new LinkedHashMap<>(seconds);
-      if (current != null) m.merge(current, round((System.nanoTime() - started) / 1e9), (a, b) -> round(a + b));
+      if (current != null) addCurrent(m, System.nanoTime());
       m.put("total", total());
       return m;
     }

@@ -10,7 +10,6 @@ import io.geoswap.common.db.DbSettings;
 import io.geoswap.common.spec.PipelineSpec;
 import io.geoswap.common.spec.PipelineSpec.IndexSpec;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
