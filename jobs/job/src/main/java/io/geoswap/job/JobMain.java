@@ -64,13 +64,14 @@ public final class JobMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JitDirectives.install(); // first: before Spark starts (the launcher's local target comes here too)
     // Validate everything that needs no database or Spark first: a bad spec fails in milliseconds.
     RunParams params = RunParams.of(version, logicalDate, dataIntervalStart, dataIntervalEnd, runId, runAfter);
     PipelineSpec pipeline = new SpecLoader(new HadoopSpecFiles(new org.apache.hadoop.conf.Configuration())).load(spec);
     DbSettings db = dbOptions.resolve(env, "geoswap-job");
     LOG.info("building {} version {} into {}.{} on {}", pipeline.name(), params.version(),
         pipeline.target().schema(), pipeline.versionTable(params.version()), db);
+    // Before Spark starts, not before the checks above: a bad spec still fails without the JMX start-up.
+    JitDirectives.install(); // (the launcher's local target comes here too)
     SparkSession spark = SparkSessions.getOrCreate("geoswap-" + pipeline.name() + "-" + params.version(),
         pipeline.sparkConf());
     ExtractTransformJob.Result result = new ExtractTransformJob(spark, db).run(pipeline, params);
