@@ -132,8 +132,8 @@ def geoswap(ctx: Ctx, run: int) -> Published:
         raise RuntimeError(f"promote exited {pro.code}: {pro.last.get('error')}")
     wall = time.perf_counter() - t0
     ph = job.last.get("phase_seconds", {})
-    phases = {"jvm_start": round(job.wall - ph.get("total", 0), 3), "registry": ph.get("registry"),
-              "plan": ph.get("plan"), "extract": ph.get("extract"), "transform": ph.get("transform"), "load": ph.get("load"), "index": ph.get("index"),
+    phases = {"jvm_start": round(job.wall - ph.get("total", 0), 3),
+              **{k: ph.get(k) for k in ("registry", "plan", "extract", "transform", "load", "index")},
               "validate": round(val.wall, 3), "promote": round(pro.wall, 3)}
     return Published(wall, phases, jvm_cpu_s=job.cpu + val.cpu + pro.cpu,
                      jvm_peak_rss_mb=max(job.max_rss_mb, val.max_rss_mb, pro.max_rss_mb),
